@@ -1,0 +1,50 @@
+// Command callforge is the programmable-voice engine for FreeSWITCH: it serves the
+// calls FreeSWITCH hands over with `socket <addr> async full` by running the
+// operator's JavaScript voice scripts.
+//
+//	callforge serve [--listen 127.0.0.1:8084] [--scripts ./scripts] [--default-script NAME] ...
+//
+// Run `callforge serve --help` for every flag.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 0 {
+		args = []string{"serve"}
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:])
+	case "help", "-h", "--help":
+		usage()
+		return 0
+	case "version", "--version":
+		fmt.Fprintln(os.Stdout, "callforge", version)
+		return 0
+	default:
+		fmt.Fprintf(os.Stderr, "callforge: unknown command %q\n\n", args[0])
+		usage()
+		return 2
+	}
+}
+
+var version = "dev"
+
+func usage() {
+	fmt.Fprint(os.Stderr, `callforge: a programmable-voice engine for FreeSWITCH
+
+Usage:
+  callforge serve [flags]   serve calls from FreeSWITCH (outbound event socket)
+  callforge version         print the version
+
+Run "callforge serve --help" for the flags.
+`)
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/callforge/callforge/jsbridge"
+	"github.com/callforge/callforge/jsbridge/script"
+	"github.com/callforge/callforge/scripts"
+	"github.com/callforge/callforge/voice"
+)
+
+// serveConfig is everything `callforge serve` takes.
+type serveConfig struct {
+	listen        string
+	scriptsDir    string
+	defaultScript string
+	logFormat     string
+	logLevel      string
+	dialTemplate  string
+	userSounds    string
+	ivrSounds     string
+	recordingsDir string
+	ttsEngine     string
+	ttsVoice      string
+	errorCause    string
+	errorTransfer string
+	drainTimeout  time.Duration
+}
+
+func serveFlags(cfg *serveConfig, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("callforge serve", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&cfg.listen, "listen", "127.0.0.1:8084", "address FreeSWITCH's `socket` application connects to")
+	fs.StringVar(&cfg.scriptsDir, "scripts", "./scripts", "directory of voice scripts (the built-in examples are served when the default is absent)")
+	fs.StringVar(&cfg.defaultScript, "default-script", "", "script run when a call has no voice_script variable (default: ivr-menu for the built-in examples)")
+	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json (zerolog JSON on stderr) or console")
+	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&cfg.dialTemplate, "dial-template", "user/{dest}", "dial string for ctx.bridge of a bare number or extension; {dest} is replaced by it")
+	fs.StringVar(&cfg.userSounds, "user-sounds", "${callforge_user_sounds}", "folder (as FreeSWITCH sees it) that ctx.play('user/x.wav') reads")
+	fs.StringVar(&cfg.ivrSounds, "ivr-sounds", "", "folder that replaces the ivr/ prefix (empty: ivr/ files go to FreeSWITCH's sound_prefix as they are)")
+	fs.StringVar(&cfg.recordingsDir, "recordings-dir", "${callforge_recordings}", "folder (as FreeSWITCH sees it) for ctx.record and ctx.recordMessage")
+	fs.StringVar(&cfg.ttsEngine, "tts-engine", "flite", "TTS engine for ctx.tts (speak's engine field)")
+	fs.StringVar(&cfg.ttsVoice, "tts-voice", "kal", "TTS voice for ctx.tts")
+	fs.StringVar(&cfg.errorCause, "error-cause", "NORMAL_TEMPORARY_FAILURE", "hang-up cause when a script fails")
+	fs.StringVar(&cfg.errorTransfer, "error-transfer", "", "instead of hanging up a failed call, transfer it: 'EXTENSION [DIALPLAN [CONTEXT]]'")
+	fs.DurationVar(&cfg.drainTimeout, "drain-timeout", 5*time.Minute, "on SIGTERM/SIGINT, how long calls in flight may run before they are ended")
+	return fs
+}
+
+func serve(args []string) int {
+	var cfg serveConfig
+	fs := serveFlags(&cfg, os.Stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "callforge serve: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	log, err := newLogger(cfg.logFormat, cfg.logLevel, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "callforge serve:", err)
+		return 2
+	}
+	scriptsFlagSet := false
+	fs.Visit(func(f *flag.Flag) { scriptsFlagSet = scriptsFlagSet || f.Name == "scripts" })
+	dir, cleanup, err := scriptsDir(cfg.scriptsDir, scriptsFlagSet, &log)
+	if err != nil {
+		log.Error().Err(err).Msg("no scripts to serve")
+		return 1
+	}
+	defer cleanup()
+	if cfg.defaultScript == "" && dir != cfg.scriptsDir {
+		cfg.defaultScript = "ivr-menu"
+	}
+	store, err := script.Open(dir, script.Options{Logger: log})
+	if err != nil {
+		log.Error().Err(err).Msg("cannot open the scripts directory")
+		return 1
+	}
+	engine, err := jsbridge.New(jsbridge.Config{
+		Scripts:       store,
+		DefaultScript: cfg.defaultScript,
+		Logger:        log,
+		UserSounds:    cfg.userSounds,
+		IVRSounds:     cfg.ivrSounds,
+		RecordingsDir: cfg.recordingsDir,
+		TTSEngine:     cfg.ttsEngine,
+		TTSVoice:      cfg.ttsVoice,
+		DialTemplate:  cfg.dialTemplate,
+		ErrorCause:    cfg.errorCause,
+		ErrorTransfer: cfg.errorTransfer,
+	})
+	if err != nil {
+		log.Error().Err(err).Msg("cannot start the script engine")
+		return 1
+	}
+	srv := &voice.Server{Handler: engine, Logger: log}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe(cfg.listen) }()
+	log.Info().Str("listen", cfg.listen).Str("scripts", dir).Str("default_script", cfg.defaultScript).Msg("callforge serving")
+
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	select {
+	case err := <-errc:
+		log.Error().Err(err).Msg("server stopped")
+		return 1
+	case sig := <-sigs:
+		log.Info().Str("signal", sig.String()).Dur("drain_timeout", cfg.drainTimeout).
+			Int("calls", len(srv.ActiveCalls())).Msg("draining: no new calls; calls in flight may finish")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.drainTimeout)
+	defer cancel()
+	drained := make(chan error, 1)
+	go func() { drained <- srv.Shutdown(ctx) }()
+	select {
+	case err := <-drained:
+		if err != nil {
+			log.Warn().Int("calls", len(srv.ActiveCalls())).Msg("drain deadline passed: ending the calls left")
+			endCalls(srv, cfg.errorCause)
+		}
+	case sig := <-sigs:
+		log.Warn().Str("signal", sig.String()).Msg("second signal: exiting now")
+		_ = srv.Close()
+		return 1
+	}
+	<-errc
+	log.Info().Msg("callforge stopped")
+	return 0
+}
+
+// endCalls hangs up every call left after the drain deadline and waits briefly.
+func endCalls(srv *voice.Server, cause string) {
+	for _, c := range srv.ActiveCalls() {
+		c.Hangup(cause, func(error) {})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if srv.Shutdown(ctx) != nil {
+		_ = srv.Close()
+	}
+}
+
+// scriptsDir returns the directory to serve: the given one, or, when the default
+// ./scripts is absent, the built-in examples unpacked to a temporary directory.
+func scriptsDir(dir string, explicit bool, log *zerolog.Logger) (string, func(), error) {
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		return dir, func() {}, nil
+	} else if explicit {
+		return "", nil, fmt.Errorf("scripts directory %s: %w", dir, errOrNotDir(err))
+	}
+	tmp, err := os.MkdirTemp("", "callforge-scripts-")
+	if err != nil {
+		return "", nil, err
+	}
+	if err := scripts.Unpack(tmp); err != nil {
+		_ = os.RemoveAll(tmp)
+		return "", nil, err
+	}
+	log.Info().Str("dir", tmp).Msg("serving the built-in example scripts")
+	return tmp, func() { _ = os.RemoveAll(tmp) }, nil
+}
+
+func errOrNotDir(err error) error {
+	if err != nil {
+		return err
+	}
+	return errors.New("not a directory")
+}
+
+func newLogger(format, level string, w io.Writer) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(strings.ToLower(level))
+	if err != nil {
+		return zerolog.Nop(), fmt.Errorf("bad --log-level %q", level)
+	}
+	switch format {
+	case "json":
+	case "console":
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
+	default:
+		return zerolog.Nop(), fmt.Errorf("bad --log-format %q (json or console)", format)
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}

@@ -1,0 +1,165 @@
+package jsbridge
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja_nodejs/require"
+	"github.com/rs/zerolog"
+
+	// goja_nodejs core modules that are harmless in a sandbox register themselves
+	// with require here. Never import goja_nodejs/process: it exposes the host's env.
+	_ "github.com/dop251/goja_nodejs/buffer"
+	_ "github.com/dop251/goja_nodejs/url"
+	_ "github.com/dop251/goja_nodejs/util"
+
+	"github.com/callforge/callforge/jsbridge/script"
+	"github.com/callforge/callforge/voice"
+)
+
+// Config is what the engine needs to run scripts on calls.
+type Config struct {
+	Scripts       *script.Store
+	DefaultScript string // script run when the call has no voice_script
+	Logger        zerolog.Logger
+
+	// UserSounds replaces the "user/" prefix of ctx.play files (FreeSWITCH expands
+	// ${vars} in it); IVRSounds, when set, replaces "ivr/" (else ivr/ files go to
+	// FreeSWITCH as they are, found through its sound_prefix).
+	UserSounds    string
+	IVRSounds     string
+	RecordingsDir string // where ctx.record and ctx.recordMessage write
+	TTSEngine     string // ctx.tts engine (speak's first field)
+	TTSVoice      string
+	// DialTemplate turns a bare number or extension given to ctx.bridge into a dial
+	// string: "{dest}" is replaced by it.
+	DialTemplate string
+	// ErrorCause is the hang-up cause when a script fails (default NORMAL_TEMPORARY_FAILURE).
+	ErrorCause string
+	// ErrorTransfer, if set, is "extension [dialplan [context]]" to transfer a failed
+	// call to instead of hanging it up.
+	ErrorTransfer string
+	// AfterHangupGrace bounds how long a script's leftover timers and callbacks may run
+	// once main has settled and the channel is down (default 10s).
+	AfterHangupGrace time.Duration
+	// FailTimeout bounds the error path's hang-up or transfer (default 10s).
+	FailTimeout time.Duration
+}
+
+// Engine runs voice scripts on calls. It implements voice.Handler and is safe for
+// concurrent use: each call gets its own runtime.
+type Engine struct {
+	cfg      Config
+	registry *require.Registry
+}
+
+// New returns an Engine for cfg.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Scripts == nil {
+		return nil, errors.New("jsbridge: config has no script store")
+	}
+	if cfg.ErrorCause == "" {
+		cfg.ErrorCause = "NORMAL_TEMPORARY_FAILURE"
+	}
+	if cfg.UserSounds == "" {
+		cfg.UserSounds = "${callforge_user_sounds}"
+	}
+	if cfg.RecordingsDir == "" {
+		cfg.RecordingsDir = "${callforge_recordings}"
+	}
+	if cfg.TTSEngine == "" {
+		cfg.TTSEngine = "flite"
+	}
+	if cfg.TTSVoice == "" {
+		cfg.TTSVoice = "kal"
+	}
+	if cfg.DialTemplate == "" {
+		cfg.DialTemplate = "user/{dest}"
+	}
+	if cfg.AfterHangupGrace <= 0 {
+		cfg.AfterHangupGrace = 10 * time.Second
+	}
+	if cfg.FailTimeout <= 0 {
+		cfg.FailTimeout = 10 * time.Second
+	}
+	// A registry whose source loader finds nothing: scripts reach only the core
+	// modules registered above, never the host's files.
+	reg := require.NewRegistry(require.WithLoader(func(path string) ([]byte, error) {
+		return nil, require.ModuleFileDoesNotExistError
+	}))
+	return &Engine{cfg: cfg, registry: reg}, nil
+}
+
+// ServeCall runs the call's script. It implements voice.Handler.
+func (e *Engine) ServeCall(ctx context.Context, call *voice.Call) {
+	name, _ := call.Var("voice_script")
+	if name == "" {
+		name = e.cfg.DefaultScript
+	}
+	log := call.Logger().With().Str("script", name).Logger()
+	if name == "" {
+		log.Error().Err(ErrNoScript).Msg("call cannot run a script")
+		e.failCall(call, &log)
+		return
+	}
+	sc, err := e.cfg.Scripts.Get(name)
+	if err != nil {
+		log.Error().Err(err).Msg("script cannot run")
+		e.failCall(call, &log)
+		return
+	}
+	log = log.With().Str("version", sc.Version).Logger()
+	r := newRun(e, call, sc, log)
+	r.execute()
+}
+
+// failCall ends a call whose script could not run, the configured error way, and
+// waits (bounded) until that is done.
+func (e *Engine) failCall(call *voice.Call, log *zerolog.Logger) {
+	done := make(chan struct{})
+	e.errorPath(call, log, func() { close(done) })
+	select {
+	case <-done:
+	case <-time.After(e.cfg.FailTimeout):
+		log.Warn().Msg("error path did not finish in time")
+	}
+}
+
+// errorPath transfers the call to ErrorTransfer, or hangs it up with ErrorCause.
+// done runs once when that is finished (on the call's event goroutine).
+func (e *Engine) errorPath(call *voice.Call, log *zerolog.Logger, done func()) {
+	if !call.Up() {
+		done()
+		return
+	}
+	if e.cfg.ErrorTransfer != "" {
+		call.Execute("transfer", e.cfg.ErrorTransfer, func(_ *voice.Event, err error) {
+			if err != nil {
+				log.Warn().Err(err).Str("to", e.cfg.ErrorTransfer).Msg("error transfer failed: hanging up")
+				call.Hangup(e.cfg.ErrorCause, func(error) { done() })
+				return
+			}
+			call.Detach()
+			done()
+		})
+		return
+	}
+	call.Hangup(e.cfg.ErrorCause, func(error) { done() })
+}
+
+// soundPath maps a script's file name to what FreeSWITCH is given.
+func (e *Engine) soundPath(file string) string {
+	switch {
+	case strings.HasPrefix(file, "user/"):
+		return joinPath(e.cfg.UserSounds, file[len("user/"):])
+	case strings.HasPrefix(file, "ivr/") && e.cfg.IVRSounds != "":
+		return joinPath(e.cfg.IVRSounds, file[len("ivr/"):])
+	}
+	return file
+}
+
+func joinPath(dir, name string) string {
+	return strings.TrimRight(dir, "/") + "/" + name
+}

@@ -1,0 +1,82 @@
+package jsbridge
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dop251/goja"
+
+	"github.com/callforge/callforge/voice"
+)
+
+var (
+	// ErrNoScript: the call names no script and the engine has no default one.
+	ErrNoScript = errors.New("no voice_script on the call and no default script")
+	// ErrTimeout is wrapped by a waitFor that ran out of time.
+	ErrTimeout = errors.New("timed out")
+	// ErrInvalidArgument is wrapped when a script passes an argument that cannot be used.
+	ErrInvalidArgument = errors.New("invalid argument")
+)
+
+// Error codes scripts see in err.code.
+const (
+	CodeHangup      = "EHANGUP"
+	CodeTimeout     = "ETIMEDOUT"
+	CodeInvalid     = "EINVAL"
+	CodeRefused     = "EREFUSED"
+	CodeTransferred = "ETRANSFERRED"
+	CodeFailMatch   = "EFAILMATCH"
+	CodeBridge      = "EBRIDGE"
+	CodeScript      = "ESCRIPT"
+)
+
+// jsErrors makes JavaScript Error objects from the runtime's own Error constructor,
+// captured before the script runs so a script that replaces Error cannot break them.
+type jsErrors struct {
+	vm   *goja.Runtime
+	ctor goja.Value
+}
+
+func newJSErrors(vm *goja.Runtime) *jsErrors {
+	return &jsErrors{vm: vm, ctor: vm.Get("Error")}
+}
+
+// make returns a new Error with name, code and message, plus extra properties.
+func (j *jsErrors) make(name, code, msg string, props ...any) *goja.Object {
+	o, err := j.vm.New(j.ctor, j.vm.ToValue(msg))
+	if err != nil {
+		o = j.vm.NewObject()
+		_ = o.Set("message", msg)
+	}
+	_ = o.Set("name", name)
+	_ = o.Set("code", code)
+	for i := 0; i+1 < len(props); i += 2 {
+		_ = o.Set(props[i].(string), props[i+1])
+	}
+	return o
+}
+
+// fromGo converts an error from the voice layer into the Error a script sees.
+func (j *jsErrors) fromGo(what string, err error) *goja.Object {
+	var he *voice.HangupError
+	var re *voice.RefusedError
+	switch {
+	case errors.As(err, &he):
+		return j.make("HangupError", CodeHangup, fmt.Sprintf("%s: call hung up (%s)", what, he.Cause), "cause", he.Cause)
+	case errors.As(err, &re):
+		return j.make("CommandError", CodeRefused, fmt.Sprintf("%s: freeswitch refused it: %s", what, re.Reply))
+	case errors.Is(err, voice.ErrDetached):
+		return j.make("CallError", CodeTransferred, what+": the call was transferred and is no longer under this script's control")
+	case errors.Is(err, voice.ErrBadCommand), errors.Is(err, ErrInvalidArgument):
+		return j.make("TypeError", CodeInvalid, fmt.Sprintf("%s: %v", what, err))
+	case errors.Is(err, ErrTimeout):
+		return j.make("TimeoutError", CodeTimeout, fmt.Sprintf("%s: %v", what, err))
+	default:
+		return j.make("Error", "EIO", fmt.Sprintf("%s: %v", what, err))
+	}
+}
+
+// invalid returns a TypeError with code EINVAL.
+func (j *jsErrors) invalid(format string, args ...any) *goja.Object {
+	return j.make("TypeError", CodeInvalid, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,349 @@
+package jsbridge
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/eventloop"
+	"github.com/rs/zerolog"
+
+	"github.com/callforge/callforge/jsbridge/script"
+	"github.com/callforge/callforge/voice"
+)
+
+// run is one script running on one call. Everything but the fields marked otherwise
+// belongs to the loop's goroutine.
+type run struct {
+	e    *Engine
+	call *voice.Call
+	sc   *script.Script
+	log  zerolog.Logger
+
+	loop callLoop
+	vm   *goja.Runtime
+	errs *jsErrors
+
+	promiseResolve goja.Callable // Promise.resolve, captured before the script runs
+	promiseCtor    goja.Value
+	thenOf         func(goja.Value) (goja.Callable, bool)
+
+	mainSettled bool
+	mainFailed  bool
+	down        bool // the loop has seen the hangup
+	cause       string
+
+	inflight  []*inflightCmd // FreeSWITCH commands issued and not yet settled, in order
+	warnedAt  map[string]bool
+	dtmf      dtmfState
+	handlers  map[string][]goja.Callable // ctx.on handlers by event name
+	ivrDepth  int
+	ivrSeq    int
+	unhandled []*goja.Promise // rejected promises nobody handled (yet)
+
+	graceMu    sync.Mutex // guards graceTimer (set from the event goroutine)
+	graceTimer *time.Timer
+
+	events eventFilter // names forwarded from the event goroutine (read there too)
+}
+
+type inflightCmd struct {
+	what   string
+	pos    string
+	warned bool
+}
+
+func newRun(e *Engine, call *voice.Call, sc *script.Script, log zerolog.Logger) *run {
+	return &run{e: e, call: call, sc: sc, log: log, warnedAt: map[string]bool{}, handlers: map[string][]goja.Callable{}}
+}
+
+// execute runs the script to its end on the calling goroutine.
+func (r *run) execute() {
+	loop := eventloop.NewEventLoop(eventloop.EnableConsole(false), eventloop.WithRegistry(r.e.registry))
+	r.loop.loop = loop
+	r.loop.onBug = func(msg string) { r.log.Error().Msg("engine bug: " + msg) }
+	unsubscribe := r.call.Subscribe(r.onEvent)
+	r.call.OnHangup(func(cause string) {
+		loop.RunOnLoop(func(*goja.Runtime) { r.onHangup(cause) })
+	})
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				r.log.Error().Interface("panic", p).Bytes("stack", debug.Stack()).Msg("script runtime panicked")
+				r.mainFailed = true
+			}
+		}()
+		loop.Run(r.start)
+	}()
+	unsubscribe()
+	r.graceMu.Lock()
+	if r.graceTimer != nil {
+		r.graceTimer.Stop()
+	}
+	r.graceMu.Unlock()
+	loop.Terminate()
+
+	if !r.mainSettled {
+		r.mainFailed = true
+		r.log.Error().Msg("main never settled: it waits on a promise that nothing is left to settle")
+	}
+	for _, p := range r.unhandled {
+		r.logUnhandled(p)
+	}
+	if r.mainFailed && r.call.Up() {
+		r.e.failCall(r.call, &r.log)
+	}
+}
+
+// start runs on the loop: builds the globals, data and ctx, and calls main.
+func (r *run) start(vm *goja.Runtime) {
+	r.vm = vm
+	r.loop.init(vm)
+	r.errs = newJSErrors(vm)
+	r.promiseCtor = vm.Get("Promise")
+	r.promiseResolve, _ = goja.AssertFunction(r.promiseCtor.ToObject(vm).Get("resolve"))
+	vm.SetPromiseRejectionTracker(r.trackRejection)
+	r.installConsole(vm)
+	data := r.buildData(vm)
+	ctx := r.buildCtx(vm)
+
+	reqVal := vm.Get("require")
+	reqFn, _ := goja.AssertFunction(reqVal)
+	main, err := r.sc.Entry(vm, func(fc goja.FunctionCall) goja.Value {
+		if reqFn == nil {
+			panic(vm.NewGoError(fmt.Errorf("require is not available")))
+		}
+		v, err := reqFn(goja.Undefined(), fc.Arguments...)
+		if err != nil {
+			panic(err)
+		}
+		return v
+	})
+	if err != nil {
+		r.failed("script could not start", err)
+		return
+	}
+	ret, err := main(goja.Undefined(), data, ctx)
+	if err != nil {
+		r.failed("main threw", err)
+		return
+	}
+	p, err := r.promiseResolve(r.promiseCtor, ret)
+	if err != nil {
+		r.failed("main returned an unusable value", err)
+		return
+	}
+	then, _ := goja.AssertFunction(p.ToObject(vm).Get("then"))
+	_, err = then(p,
+		vm.ToValue(func(goja.FunctionCall) goja.Value { r.mainDone(); return goja.Undefined() }),
+		vm.ToValue(func(fc goja.FunctionCall) goja.Value {
+			r.failedValue("main rejected", fc.Argument(0))
+			return goja.Undefined()
+		}))
+	if err != nil {
+		r.failed("main returned an unusable value", err)
+	}
+}
+
+// mainDone: main resolved. A call still up is hung up (NORMAL_CLEARING).
+func (r *run) mainDone() {
+	r.mainSettled = true
+	r.warnInflight("main returned while")
+	if r.call.Up() {
+		settle := r.loop.reserve()
+		r.call.Hangup("NORMAL_CLEARING", func(error) { settle(nil) })
+	}
+	r.armGrace()
+}
+
+// failed: main (or the module) threw a Go-side error.
+func (r *run) failed(what string, err error) {
+	r.mainSettled, r.mainFailed = true, true
+	ev := r.log.Error()
+	if ex, ok := err.(*goja.Exception); ok {
+		ev = ev.Str("error", ex.Value().String()).Str("stack", ex.String())
+		if n := nameOf(ex.Value()); n == "HangupError" {
+			r.mainFailed = false // the call ended under the script: not the script's fault
+			r.log.Info().Str("error", ex.Value().String()).Msg(what + " after the caller hung up")
+			r.armGrace()
+			return
+		}
+	} else {
+		ev = ev.Err(err)
+	}
+	ev.Msg(what)
+	r.errorPath()
+}
+
+// failedValue: main's promise rejected with v.
+func (r *run) failedValue(what string, v goja.Value) {
+	r.mainSettled, r.mainFailed = true, true
+	if nameOf(v) == "HangupError" {
+		r.mainFailed = false
+		r.log.Info().Str("error", describe(v)).Msg(what + " after the caller hung up")
+		r.armGrace()
+		return
+	}
+	r.log.Error().Str("error", describe(v)).Str("stack", stackOf(v)).Msg(what)
+	r.errorPath()
+}
+
+func (r *run) errorPath() {
+	r.warnInflight("main failed while")
+	if r.call.Up() {
+		settle := r.loop.reserve()
+		r.e.errorPath(r.call, &r.log, func() { settle(nil) })
+	}
+	r.mainFailed = false // handled here; execute must not do it again
+	r.armGrace()
+}
+
+// armGrace bounds the life of leftover timers once main has settled and the call is down.
+func (r *run) armGrace() {
+	loop := r.loop.loop
+	grace := r.e.cfg.AfterHangupGrace
+	r.call.OnHangup(func(string) {
+		r.graceMu.Lock()
+		defer r.graceMu.Unlock()
+		if r.graceTimer == nil {
+			r.graceTimer = time.AfterFunc(grace, loop.StopNoWait)
+		}
+	})
+}
+
+// onHangup runs on the loop when the channel is down.
+func (r *run) onHangup(cause string) {
+	r.down, r.cause = true, cause
+	r.dtmf.hangup(r, cause)
+	for _, h := range r.handlers["hangup"] {
+		r.callHandler("hangup", h, r.vm.ToValue(cause))
+	}
+}
+
+// trackRejection keeps rejected promises without handlers, to report the ones that
+// stay unhandled.
+func (r *run) trackRejection(p *goja.Promise, op goja.PromiseRejectionOperation) {
+	switch op {
+	case goja.PromiseRejectionReject:
+		r.unhandled = append(r.unhandled, p)
+	case goja.PromiseRejectionHandle:
+		for i, x := range r.unhandled {
+			if x == p {
+				r.unhandled = append(r.unhandled[:i], r.unhandled[i+1:]...)
+				return
+			}
+		}
+	}
+}
+
+func (r *run) logUnhandled(p *goja.Promise) {
+	v := p.Result()
+	if nameOf(v) == "HangupError" {
+		r.log.Warn().Str("error", describe(v)).Msg("a command that was not awaited ended with the hang-up")
+		return
+	}
+	r.log.Warn().Str("error", describe(v)).Str("stack", stackOf(v)).Msg("unhandled promise rejection")
+}
+
+// callHandler calls a script's event handler; a throw is logged, not fatal.
+func (r *run) callHandler(event string, fn goja.Callable, args ...goja.Value) {
+	if _, err := fn(goja.Undefined(), args...); err != nil {
+		ev := r.log.Error().Str("event", event)
+		if ex, ok := err.(*goja.Exception); ok {
+			ev = ev.Str("error", ex.Value().String()).Str("stack", ex.String())
+		} else {
+			ev = ev.Err(err)
+		}
+		ev.Msg("ctx.on handler threw")
+	}
+}
+
+// scriptPos returns "file:line:col" of the innermost script frame calling into Go.
+func (r *run) scriptPos() string {
+	var buf [8]goja.StackFrame
+	for _, f := range r.vm.CaptureCallStack(8, buf[:0]) {
+		if f.SrcName() == "" || strings.HasPrefix(f.SrcName(), "<") {
+			continue
+		}
+		p := f.Position()
+		return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
+	}
+	return "?"
+}
+
+// noteCommand records a FreeSWITCH command; a command issued while an earlier one
+// is still running means the earlier one was not awaited: warn once per place.
+func (r *run) noteCommand(what string) *inflightCmd {
+	c := &inflightCmd{what: what, pos: r.scriptPos()}
+	for _, prev := range r.inflight {
+		if prev.warned || r.warnedAt[prev.pos] {
+			continue
+		}
+		prev.warned = true
+		r.warnedAt[prev.pos] = true
+		r.log.Warn().Str("at", prev.pos).Str("next", c.what+" at "+c.pos).
+			Msgf("%s was not awaited: it still runs, in order, before what follows", prev.what)
+	}
+	r.inflight = append(r.inflight, c)
+	return c
+}
+
+func (r *run) doneCommand(c *inflightCmd) {
+	for i, x := range r.inflight {
+		if x == c {
+			r.inflight = append(r.inflight[:i], r.inflight[i+1:]...)
+			return
+		}
+	}
+}
+
+func (r *run) warnInflight(when string) {
+	for _, c := range r.inflight {
+		if c.warned || r.warnedAt[c.pos] {
+			continue
+		}
+		c.warned = true
+		r.warnedAt[c.pos] = true
+		r.log.Warn().Str("at", c.pos).Msgf("%s %s was still running: it was not awaited", when, c.what)
+	}
+}
+
+// nameOf returns v.name for an object, else "".
+func nameOf(v goja.Value) string {
+	if o, ok := v.(*goja.Object); ok {
+		if n := o.Get("name"); n != nil && !goja.IsUndefined(n) {
+			return n.String()
+		}
+	}
+	return ""
+}
+
+func describe(v goja.Value) string {
+	if v == nil || goja.IsUndefined(v) {
+		return "undefined"
+	}
+	if o, ok := v.(*goja.Object); ok {
+		if m := o.Get("message"); m != nil && !goja.IsUndefined(m) {
+			if n := nameOf(v); n != "" {
+				return n + ": " + m.String()
+			}
+			return m.String()
+		}
+		if b, err := o.MarshalJSON(); err == nil {
+			return "non-Error value thrown: " + string(b)
+		}
+	}
+	return "non-Error value thrown: " + v.String()
+}
+
+func stackOf(v goja.Value) string {
+	if o, ok := v.(*goja.Object); ok {
+		if s := o.Get("stack"); s != nil && !goja.IsUndefined(s) {
+			return s.String()
+		}
+	}
+	return ""
+}

@@ -1,0 +1,310 @@
+package esl
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/percipia/eslgo"
+)
+
+// Content types of the frames FreeSWITCH sends.
+const (
+	TypeReply      = eslgo.TypeReply       // command/reply
+	TypeAPI        = eslgo.TypeAPIResponse // api/response
+	TypeEventPlain = eslgo.TypeEventPlain  // text/event-plain
+	TypeEventJSON  = eslgo.TypeEventJSON   // text/event-json
+	TypeEventXML   = eslgo.TypeEventXML    // text/event-xml
+	TypeDisconnect = eslgo.TypeDisconnect  // text/disconnect-notice
+	TypeAuth       = eslgo.TypeAuthRequest // auth/request
+)
+
+// Limits that protect the reader from a peer that sends garbage.
+const (
+	MaxHeaderLine  = 64 << 10 // longest header line accepted
+	MaxHeaders     = 4096     // most header lines in one block
+	MaxContentSize = 16 << 20 // largest Content-Length accepted
+)
+
+// ErrMalformed is wrapped by every error about a frame that breaks the protocol.
+var ErrMalformed = errors.New("malformed esl frame")
+
+// Header is one "Name: value" line. Value is kept as it was on the wire; for plain
+// events and the connect reply that is URL-encoded (see Decode).
+type Header struct {
+	Name  string
+	Value string
+}
+
+// Headers is an ordered header list; lookups are case-sensitive first, then
+// case-insensitive, as FreeSWITCH header names are case-insensitive.
+type Headers []Header
+
+// Raw returns the first value of name as it was on the wire.
+func (h Headers) Raw(name string) (string, bool) {
+	for i := range h {
+		if h[i].Name == name {
+			return h[i].Value, true
+		}
+	}
+	for i := range h {
+		if strings.EqualFold(h[i].Name, name) {
+			return h[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// Frame is one message from FreeSWITCH.
+type Frame struct {
+	Headers Headers // outer headers, raw
+	Body    string
+	// Event is set for text/event-plain and text/event-json frames.
+	Event *Event
+}
+
+// ContentType returns the frame's Content-Type.
+func (f *Frame) ContentType() string {
+	v, _ := f.Headers.Raw("Content-Type")
+	return v
+}
+
+// Event is a FreeSWITCH event.
+type Event struct {
+	Headers Headers
+	Body    string
+	// encoded reports whether header values are URL-encoded (plain events).
+	encoded bool
+}
+
+// Lookup returns the decoded value of the header name.
+func (e *Event) Lookup(name string) (string, bool) {
+	v, ok := e.Headers.Raw(name)
+	if !ok {
+		return "", false
+	}
+	if e.encoded {
+		return Decode(v), true
+	}
+	return v, true
+}
+
+// Get returns the decoded value of the header name, or "".
+func (e *Event) Get(name string) string {
+	v, _ := e.Lookup(name)
+	return v
+}
+
+// Encoded reports whether header values are URL-encoded.
+func (e *Event) Encoded() bool { return e.encoded }
+
+// NewEvent makes an event from decoded headers (used for the connect reply).
+func NewEvent(h Headers, encoded bool) *Event { return &Event{Headers: h, encoded: encoded} }
+
+// Decode undoes FreeSWITCH's URL-encoding of a header value. FreeSWITCH encodes with
+// switch_url_encode, which never emits '+' for a space, so '+' stays '+'.
+func Decode(v string) string {
+	if strings.IndexByte(v, '%') < 0 {
+		return v
+	}
+	d, err := url.PathUnescape(v)
+	if err != nil {
+		return v
+	}
+	return d
+}
+
+// Reader reads frames from FreeSWITCH. It is not safe for concurrent use.
+type Reader struct {
+	br *bufio.Reader
+}
+
+// NewReader returns a Reader on r.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{br: bufio.NewReaderSize(r, 32<<10)}
+}
+
+// ReadFrame reads the next frame. Errors about the byte stream wrap ErrMalformed;
+// I/O errors (io.EOF when the peer closed between frames) are returned as they are.
+func (r *Reader) ReadFrame() (*Frame, error) {
+	hdrs, err := readHeaderBlock(r.br, true)
+	if err != nil {
+		return nil, err
+	}
+	f := &Frame{Headers: hdrs}
+	n, err := contentLength(hdrs)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(r.br, buf); err != nil {
+			return nil, fmt.Errorf("%w: body cut short: %w", ErrMalformed, err)
+		}
+		f.Body = string(buf)
+	}
+	switch f.ContentType() {
+	case TypeEventPlain:
+		ev, err := ParsePlainEvent(f.Body)
+		if err != nil {
+			return nil, err
+		}
+		f.Event = ev
+	case TypeEventJSON:
+		ev, err := ParseJSONEvent(f.Body)
+		if err != nil {
+			return nil, err
+		}
+		f.Event = ev
+	}
+	return f, nil
+}
+
+func contentLength(h Headers) (int, error) {
+	v, ok := h.Raw("Content-Length")
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%w: bad Content-Length %q", ErrMalformed, v)
+	}
+	if n > MaxContentSize {
+		return 0, fmt.Errorf("%w: Content-Length %d over the %d limit", ErrMalformed, n, MaxContentSize)
+	}
+	return n, nil
+}
+
+// readHeaderBlock reads "Name: value" lines up to an empty line. Empty lines before
+// the first header are skipped when skipLeading is set (FreeSWITCH never sends them,
+// but a tolerant reader costs nothing).
+func readHeaderBlock(br *bufio.Reader, skipLeading bool) (Headers, error) {
+	var block []byte
+	lines := 0
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			return nil, fmt.Errorf("%w: header line longer than %d bytes", ErrMalformed, br.Size())
+		}
+		if err != nil {
+			if err == io.EOF && len(line) == 0 && len(block) == 0 {
+				return nil, io.EOF
+			}
+			if err == io.EOF {
+				return nil, fmt.Errorf("%w: connection closed inside a header block", ErrMalformed)
+			}
+			return nil, err
+		}
+		trimmed := trimEOL(line)
+		if len(trimmed) == 0 {
+			if len(block) == 0 && skipLeading {
+				continue
+			}
+			break
+		}
+		lines++
+		if lines > MaxHeaders {
+			return nil, fmt.Errorf("%w: more than %d header lines", ErrMalformed, MaxHeaders)
+		}
+		block = append(block, trimmed...)
+		block = append(block, '\n')
+	}
+	return parseHeaderLines(string(block), lines)
+}
+
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b
+}
+
+// parseHeaderLines splits s ("Name: value\n"...) into headers whose strings share s.
+func parseHeaderLines(s string, hint int) (Headers, error) {
+	h := make(Headers, 0, hint)
+	for len(s) > 0 {
+		nl := strings.IndexByte(s, '\n')
+		line := s
+		if nl >= 0 {
+			line, s = s[:nl], s[nl+1:]
+		} else {
+			s = ""
+		}
+		colon := strings.IndexByte(line, ':')
+		if colon <= 0 {
+			return nil, fmt.Errorf("%w: header line without a name: %q", ErrMalformed, truncate(line, 80))
+		}
+		name := line[:colon]
+		value := line[colon+1:]
+		if len(value) > 0 && value[0] == ' ' {
+			value = value[1:]
+		}
+		h = append(h, Header{Name: name, Value: value})
+	}
+	return h, nil
+}
+
+// ParsePlainEvent parses the body of a text/event-plain frame.
+func ParsePlainEvent(body string) (*Event, error) {
+	end := strings.Index(body, "\n\n")
+	head, rest := body, ""
+	if end >= 0 {
+		head, rest = body[:end+1], body[end+2:]
+	}
+	h, err := parseHeaderLines(strings.TrimRight(head, "\n"), strings.Count(head, "\n"))
+	if err != nil {
+		return nil, err
+	}
+	ev := &Event{Headers: h, encoded: true}
+	if v, ok := h.Raw("Content-Length"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > len(rest) {
+			return nil, fmt.Errorf("%w: event body length %q does not fit", ErrMalformed, v)
+		}
+		ev.Body = rest[:n]
+	}
+	return ev, nil
+}
+
+// ParseJSONEvent parses the body of a text/event-json frame. Values are decoded.
+func ParseJSONEvent(body string) (*Event, error) {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		return nil, fmt.Errorf("%w: event json: %w", ErrMalformed, err)
+	}
+	ev := &Event{Headers: make(Headers, 0, len(m))}
+	for k, v := range m {
+		switch x := v.(type) {
+		case string:
+			if k == "_body" {
+				ev.Body = x
+				continue
+			}
+			ev.Headers = append(ev.Headers, Header{Name: k, Value: x})
+		case []any: // multi-valued headers (ARRAY::)
+			parts := make([]string, 0, len(x))
+			for _, p := range x {
+				parts = append(parts, fmt.Sprint(p))
+			}
+			ev.Headers = append(ev.Headers, Header{Name: k, Value: "ARRAY::" + strings.Join(parts, "|:")})
+		default:
+			ev.Headers = append(ev.Headers, Header{Name: k, Value: fmt.Sprint(x)})
+		}
+	}
+	return ev, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
