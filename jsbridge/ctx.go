@@ -52,13 +52,13 @@ func (f *eventFilter) has(name string) bool {
 // what the script needs to the loop, in the same order.
 func (r *run) onEvent(ev *voice.Event) {
 	name := ev.Name()
-	loop := r.loop.loop
 	if name == "DTMF" {
 		digit := ev.Get("DTMF-Digit")
-		loop.RunOnLoop(func(*goja.Runtime) { r.dtmf.onDigit(r, digit) })
+		r.onLoop(func() { r.dtmf.onDigit(r, digit) })
 	}
 	if r.events.has(name) {
-		loop.RunOnLoop(func(vm *goja.Runtime) {
+		r.onLoop(func() {
+			vm := r.vm
 			obj := eventObject(vm, ev.Each)
 			for _, h := range r.handlers[name] {
 				r.callHandler(name, h, obj)
@@ -87,6 +87,9 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 		if len(value) > maxArg {
 			return r.rejected(r.errs.invalid("ctx.set: value longer than %d bytes", maxArg))
 		}
+		if err := firstErr(r.policy.checkVar(name), r.policy.checkArg(value)); err != nil {
+			return r.refused("ctx.set()", err)
+		}
 		return r.command("ctx.set()", func(done func(*voice.Event, error)) { r.call.SetVar(name, value, done) }, nil)
 	})
 	set("header", func(fc goja.FunctionCall) goja.Value {
@@ -103,6 +106,9 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 		value := valueString(fc.Argument(1))
 		if len(value) > maxArg {
 			return r.rejected(r.errs.invalid("ctx.header: value longer than %d bytes", maxArg))
+		}
+		if err := r.policy.checkArg(value); err != nil {
+			return r.refused("ctx.header()", err)
 		}
 		return r.command("ctx.header()", func(done func(*voice.Event, error)) { r.call.SetVar("sip_h_"+name, value, done) }, nil)
 	})
@@ -303,6 +309,9 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 		if len(arg) > maxArg {
 			return r.rejected(r.errs.invalid("ctx.execute: argument longer than %d bytes", maxArg))
 		}
+		if err := r.policy.checkApp(app, arg); err != nil {
+			return r.refused("ctx.execute()", err)
+		}
 		return r.app("ctx.execute("+clip(app)+")", app, arg, func(ev *voice.Event) (any, error) {
 			vars := vm.NewObject()
 			ev.Each(func(name, value string) {
@@ -320,6 +329,9 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 		cmd := fc.Argument(0).String()
 		if len(cmd) > maxArg {
 			return r.rejected(r.errs.invalid("ctx.api: command longer than %d bytes", maxArg))
+		}
+		if err := r.policy.checkAPI(cmd, r.call.UUID()); err != nil {
+			return r.refused("ctx.api()", err)
 		}
 		return r.api("ctx.api()", cmd)
 	})
@@ -351,6 +363,13 @@ func (r *run) rejected(err *goja.Object) goja.Value {
 	return r.vm.ToValue(p)
 }
 
+// refused logs a policy refusal and returns a promise rejected with a
+// PermissionError (code EPERM).
+func (r *run) refused(what string, err error) goja.Value {
+	r.log.Warn().Str("at", r.scriptPos()).Err(err).Msg(what + " refused by the sandbox policy")
+	return r.rejected(r.errs.make("PermissionError", CodePermission, what+": "+err.Error()))
+}
+
 // simpleApp is a ctx method that runs app with no argument.
 func (r *run) simpleApp(what, app string) func(goja.FunctionCall) goja.Value {
 	return func(goja.FunctionCall) goja.Value { return r.app(what, app, "", nil) }
@@ -359,6 +378,9 @@ func (r *run) simpleApp(what, app string) func(goja.FunctionCall) goja.Value {
 // app runs a dialplan application; the promise settles with conv(completion event)
 // (undefined if conv is nil) when FreeSWITCH has finished it.
 func (r *run) app(what, app, arg string, conv func(*voice.Event) (any, error)) goja.Value {
+	if err := r.policy.checkArg(arg); err != nil {
+		return r.refused(what, err)
+	}
 	return r.command(what, func(done func(*voice.Event, error)) { r.call.Execute(app, arg, done) }, conv)
 }
 
@@ -566,6 +588,9 @@ func (r *run) bridge(fc goja.FunctionCall) goja.Value {
 		} else {
 			dial = "{" + timeoutVar + "}" + dial
 		}
+	}
+	if err := r.policy.checkDial(dial); err != nil {
+		return r.refused("ctx.bridge()", err)
 	}
 	return r.app("ctx.bridge()", "bridge", dial, func(ev *voice.Event) (any, error) {
 		disp := ev.Get("variable_originate_disposition")

@@ -190,11 +190,10 @@ func (r *run) waitFor(fc goja.FunctionCall) goja.Value {
 	w := &dtmfWaiter{match: match, fail: fail, settle: r.loop.reserve(), resolve: resolve, reject: reject,
 		digits: r.dtmf.typeAhead}
 	r.dtmf.waiters = append(r.dtmf.waiters, w)
-	loop := r.loop.loop
 	var once sync.Once
 	w.timer = time.AfterFunc(time.Duration(timeout*float64(time.Second)), func() {
 		once.Do(func() {
-			loop.RunOnLoop(func(*goja.Runtime) {
+			r.onLoop(func() {
 				r.dtmf.finish(w, func() {
 					_ = reject(r.errs.make("TimeoutError", CodeTimeout,
 						fmt.Sprintf("ctx.waitFor: no match within %gs", timeout), "digits", w.digits))

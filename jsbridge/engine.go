@@ -46,6 +46,10 @@ type Config struct {
 	AfterHangupGrace time.Duration
 	// FailTimeout bounds the error path's hang-up or transfer (default 10s).
 	FailTimeout time.Duration
+	// Limits bound each call's script; Policy says which applications and API
+	// commands scripts may run.
+	Limits Limits
+	Policy Policy
 }
 
 // Engine runs voice scripts on calls. It implements voice.Handler and is safe for
@@ -53,6 +57,8 @@ type Config struct {
 type Engine struct {
 	cfg      Config
 	registry *require.Registry
+	policy   *sandboxPolicy
+	heap     *heapGuard
 }
 
 // New returns an Engine for cfg.
@@ -89,7 +95,8 @@ func New(cfg Config) (*Engine, error) {
 	reg := require.NewRegistry(require.WithLoader(func(path string) ([]byte, error) {
 		return nil, require.ModuleFileDoesNotExistError
 	}))
-	return &Engine{cfg: cfg, registry: reg}, nil
+	cfg.Limits = cfg.Limits.withDefaults()
+	return &Engine{cfg: cfg, registry: reg, policy: cfg.Policy.compile(), heap: newHeapGuard(cfg.Limits.HeapBytes)}, nil
 }
 
 // ServeCall runs the call's script. It implements voice.Handler.

@@ -28,6 +28,8 @@ const (
 	CodeFailMatch   = "EFAILMATCH"
 	CodeBridge      = "EBRIDGE"
 	CodeScript      = "ESCRIPT"
+	CodePermission  = "EPERM"
+	CodeLimit       = "ELIMIT"
 )
 
 // jsErrors makes JavaScript Error objects from the runtime's own Error constructor,

@@ -17,12 +17,13 @@ type callLoop struct {
 	loop *eventloop.EventLoop
 	vm   *goja.Runtime
 
-	pending   int         // open reservations
-	keepalive goja.Value  // timer that keeps the loop alive while pending > 0
+	pending   int        // open reservations
+	keepalive goja.Value // timer that keeps the loop alive while pending > 0
 	setTimer  goja.Callable
 	clearTmr  goja.Callable
 	noop      goja.Value
 	onBug     func(string) // reports a broken settle-once contract
+	wrap      func(func()) // runs a settlement (times it for the CPU budget)
 }
 
 // init captures the loop's own timer functions before the script can replace them.
@@ -55,7 +56,7 @@ func (l *callLoop) reserve() (settle func(fn func())) {
 		l.loop.RunOnLoop(func(*goja.Runtime) {
 			defer l.release()
 			if fn != nil {
-				fn()
+				l.wrap(fn)
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -48,6 +49,14 @@ type run struct {
 	graceTimer *time.Timer
 
 	events eventFilter // names forwarded from the event goroutine (read there too)
+
+	limits     Limits
+	policy     *sandboxPolicy
+	busy       busyClock
+	cpuTimer   *time.Timer // loop goroutine only
+	limitHit   atomic.Pointer[limitInfo]
+	liveTimers int
+	timers     map[any]struct{}
 }
 
 type inflightCmd struct {
@@ -57,18 +66,24 @@ type inflightCmd struct {
 }
 
 func newRun(e *Engine, call *voice.Call, sc *script.Script, log zerolog.Logger) *run {
-	return &run{e: e, call: call, sc: sc, log: log, warnedAt: map[string]bool{}, handlers: map[string][]goja.Callable{}}
+	return &run{e: e, call: call, sc: sc, log: log, warnedAt: map[string]bool{}, handlers: map[string][]goja.Callable{},
+		limits: e.cfg.Limits, policy: e.policy, timers: map[any]struct{}{}}
 }
 
 // execute runs the script to its end on the calling goroutine.
 func (r *run) execute() {
 	loop := eventloop.NewEventLoop(eventloop.EnableConsole(false), eventloop.WithRegistry(r.e.registry))
 	r.loop.loop = loop
+	r.loop.wrap = r.guarded
 	r.loop.onBug = func(msg string) { r.log.Error().Msg("engine bug: " + msg) }
-	unsubscribe := r.call.Subscribe(r.onEvent)
-	r.call.OnHangup(func(cause string) {
-		loop.RunOnLoop(func(*goja.Runtime) { r.onHangup(cause) })
+	r.e.heap.register(r)
+	defer r.e.heap.unregister(r)
+	maxDur := time.AfterFunc(r.limits.CallDuration, func() {
+		r.hitLimit(LimitDuration, "the call reached its maximum duration")
 	})
+	defer maxDur.Stop()
+	unsubscribe := r.call.Subscribe(r.onEvent)
+	r.call.OnHangup(func(cause string) { r.onLoop(func() { r.onHangup(cause) }) })
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -79,6 +94,9 @@ func (r *run) execute() {
 		loop.Run(r.start)
 	}()
 	unsubscribe()
+	if r.cpuTimer != nil {
+		r.cpuTimer.Stop()
+	}
 	r.graceMu.Lock()
 	if r.graceTimer != nil {
 		r.graceTimer.Stop()
@@ -86,6 +104,11 @@ func (r *run) execute() {
 	r.graceMu.Unlock()
 	loop.Terminate()
 
+	if li := r.limitHit.Load(); li != nil {
+		r.mainFailed = true
+		r.mainSettled = true
+		r.warnInflight("the " + li.name + " limit ended the script while")
+	}
 	if !r.mainSettled {
 		r.mainFailed = true
 		r.log.Error().Msg("main never settled: it waits on a promise that nothing is left to settle")
@@ -101,12 +124,16 @@ func (r *run) execute() {
 // start runs on the loop: builds the globals, data and ctx, and calls main.
 func (r *run) start(vm *goja.Runtime) {
 	r.vm = vm
+	vm.SetMaxCallStackSize(r.limits.StackDepth)
+	r.enter()
+	defer r.exit()
 	r.loop.init(vm)
 	r.errs = newJSErrors(vm)
 	r.promiseCtor = vm.Get("Promise")
 	r.promiseResolve, _ = goja.AssertFunction(r.promiseCtor.ToObject(vm).Get("resolve"))
 	vm.SetPromiseRejectionTracker(r.trackRejection)
 	r.installConsole(vm)
+	r.installTimers(vm)
 	data := r.buildData(vm)
 	ctx := r.buildCtx(vm)
 
@@ -162,6 +189,9 @@ func (r *run) mainDone() {
 // failed: main (or the module) threw a Go-side error.
 func (r *run) failed(what string, err error) {
 	r.mainSettled, r.mainFailed = true, true
+	if r.limitHit.Load() != nil {
+		return // the limit is reported and handled once, by execute
+	}
 	ev := r.log.Error()
 	if ex, ok := err.(*goja.Exception); ok {
 		ev = ev.Str("error", ex.Value().String()).Str("stack", ex.String())
@@ -181,6 +211,9 @@ func (r *run) failed(what string, err error) {
 // failedValue: main's promise rejected with v.
 func (r *run) failedValue(what string, v goja.Value) {
 	r.mainSettled, r.mainFailed = true, true
+	if r.limitHit.Load() != nil {
+		return
+	}
 	if nameOf(v) == "HangupError" {
 		r.mainFailed = false
 		r.log.Info().Str("error", describe(v)).Msg(what + " after the caller hung up")
@@ -346,4 +379,20 @@ func stackOf(v goja.Value) string {
 		}
 	}
 	return ""
+}
+
+// onLoop runs fn on the call's loop as a timed JS stretch.
+func (r *run) onLoop(fn func()) {
+	r.loop.loop.RunOnLoop(func(*goja.Runtime) { r.guarded(fn) })
+}
+
+// guarded runs fn (on the loop) as a timed JS stretch, unless a limit already
+// stopped the script.
+func (r *run) guarded(fn func()) {
+	if r.limitHit.Load() != nil {
+		return
+	}
+	r.enter()
+	defer r.exit()
+	fn()
 }
