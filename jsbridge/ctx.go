@@ -188,10 +188,9 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 		if !varName.MatchString(cause) {
 			return r.rejected(r.errs.invalid("ctx.hangup: bad cause %q", clip(cause)))
 		}
-		p, resolve, _ := vm.NewPromise()
-		settle := r.loop.reserve()
-		r.call.Hangup(cause, func(error) { settle(func() { _ = resolve(goja.Undefined()) }) })
-		return vm.ToValue(p)
+		return r.command("ctx.hangup()", func(done func(*voice.Event, error)) {
+			r.call.Hangup(cause, func(err error) { done(nil, err) })
+		}, nil)
 	})
 	set("blockDtmf", func(fc goja.FunctionCall) goja.Value {
 		digits := ""

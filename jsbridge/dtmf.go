@@ -187,8 +187,7 @@ func (r *run) waitFor(fc goja.FunctionCall) goja.Value {
 		_ = reject(r.errs.fromGo("ctx.waitFor", &voice.HangupError{Cause: r.cause, Err: voice.ErrHangup}))
 		return r.vm.ToValue(p)
 	}
-	w := &dtmfWaiter{match: match, fail: fail, settle: r.loop.reserve(), resolve: resolve, reject: reject,
-		digits: r.dtmf.typeAhead}
+	w := &dtmfWaiter{match: match, fail: fail, settle: r.loop.reserve(), resolve: resolve, reject: reject}
 	r.dtmf.waiters = append(r.dtmf.waiters, w)
 	var once sync.Once
 	w.timer = time.AfterFunc(time.Duration(timeout*float64(time.Second)), func() {
@@ -201,8 +200,15 @@ func (r *run) waitFor(fc goja.FunctionCall) goja.Value {
 			})
 		})
 	})
-	if w.digits != "" {
-		r.dtmf.check(r, w) // type-ahead may match already
+	// Digits pressed before the waitFor (type-ahead) are fed to it one by one, as if
+	// they came now; what follows a match stays for the next waitFor.
+	ahead := r.dtmf.typeAhead
+	for i := 0; i < len(ahead) && !w.done; i++ {
+		w.digits += ahead[i : i+1]
+		r.dtmf.check(r, w)
+		if w.done {
+			r.dtmf.typeAhead = ahead[i+1:]
+		}
 	}
 	return r.vm.ToValue(p)
 }

@@ -116,7 +116,7 @@ func (r *run) execute() {
 	for _, p := range r.unhandled {
 		r.logUnhandled(p)
 	}
-	if r.mainFailed && r.call.Up() {
+	if r.mainFailed && r.call.Up() && !r.call.Detached() {
 		r.e.failCall(r.call, &r.log)
 	}
 }
@@ -179,7 +179,7 @@ func (r *run) start(vm *goja.Runtime) {
 func (r *run) mainDone() {
 	r.mainSettled = true
 	r.warnInflight("main returned while")
-	if r.call.Up() {
+	if r.call.Up() && !r.call.Detached() {
 		settle := r.loop.reserve()
 		r.call.Hangup("NORMAL_CLEARING", func(error) { settle(nil) })
 	}
@@ -226,7 +226,7 @@ func (r *run) failedValue(what string, v goja.Value) {
 
 func (r *run) errorPath() {
 	r.warnInflight("main failed while")
-	if r.call.Up() {
+	if r.call.Up() && !r.call.Detached() {
 		settle := r.loop.reserve()
 		r.e.errorPath(r.call, &r.log, func() { settle(nil) })
 	}

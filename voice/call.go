@@ -230,7 +230,8 @@ func (c *Call) SubscribeEvents(names []string, done func(error)) {
 }
 
 // Hangup hangs the channel up with cause ("" = NORMAL_CLEARING). done runs when the
-// channel is down (at once if it already is).
+// channel is down (at once if it already is), or with ErrDetached for a call that
+// left the engine's control.
 func (c *Call) Hangup(cause string, done func(error)) {
 	if cause == "" {
 		cause = "NORMAL_CLEARING"
@@ -241,13 +242,18 @@ func (c *Call) Hangup(cause string, done func(error)) {
 		done(nil)
 		return
 	}
+	if c.detached {
+		c.mu.Unlock()
+		done(ErrDetached)
+		return
+	}
 	first := len(c.hangupWaiters) == 0
 	c.hangupWaiters = append(c.hangupWaiters, done)
 	c.mu.Unlock()
 	if !first {
 		return
 	}
-	c.command(func(dst []byte) ([]byte, error) { return esl.AppendHangup(dst, cause) }, true,
+	c.command(func(dst []byte) ([]byte, error) { return esl.AppendHangup(dst, cause) }, false,
 		func(f *esl.Frame, err error) {
 			if err == nil && !replyOK(f) {
 				err = &RefusedError{Command: "hangup", Reply: replyText(f)}
@@ -256,6 +262,13 @@ func (c *Call) Hangup(cause string, done func(error)) {
 				c.log.Warn().Err(err).Msg("hangup not taken")
 			}
 		})
+}
+
+// Detached reports whether the call left the engine's control.
+func (c *Call) Detached() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.detached
 }
 
 // Detach records that the call has left the engine's control (after a transfer):
@@ -267,7 +280,7 @@ func (c *Call) Detach() {
 }
 
 // command writes a frame built by build and queues onReply for its reply.
-// evenIfDown lets hangup through when the channel is up but detached.
+// evenIfDetached lets a command through on a call that left the engine's control.
 func (c *Call) command(build func([]byte) ([]byte, error), evenIfDetached bool, onReply replyFunc) {
 	c.wmu.Lock()
 	buf, err := build(c.wbuf[:0])
@@ -392,7 +405,9 @@ func (c *Call) handleEvent(e *esl.Event) {
 	}
 	ev := &Event{ev: e}
 	name := e.Get("Event-Name")
-	if hasUID {
+	if hasUID && carriesVars(e) {
+		// DTMF and CHANNEL_STATE events carry no variable_* headers: only an event
+		// that does may replace the variable cache.
 		c.mu.Lock()
 		c.latest = e
 		c.mu.Unlock()
@@ -540,6 +555,16 @@ func (c *Call) teardown(err error) {
 		fn(nil, c.lostErr())
 	}
 	_ = c.nc.Close()
+}
+
+// carriesVars reports whether an event carries the channel's variables.
+func carriesVars(e *esl.Event) bool {
+	for i := len(e.Headers) - 1; i >= 0; i-- {
+		if strings.HasPrefix(e.Headers[i].Name, "variable_") {
+			return true
+		}
+	}
+	return false
 }
 
 func replyOK(f *esl.Frame) bool {
