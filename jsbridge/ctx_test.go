@@ -17,13 +17,13 @@ import (
 func TestCtxMethods(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name   string
-		body   string            // body of async main(data, ctx)
-		setup  func(*fstest.Call)
-		vars   map[string]string // extra channel variables
-		apps   []string          // every command, in order (final HANGUP included)
-		out    string            // JSON the script stored in "out" ("" = don't check)
-		cause  string
+		name  string
+		body  string // body of async main(data, ctx)
+		setup func(*fstest.Call)
+		vars  map[string]string // extra channel variables
+		apps  []string          // every command, in order (final HANGUP included)
+		out   string            // JSON the script stored in "out" ("" = don't check)
+		cause string
 	}{
 		{name: "answer", body: `await ctx.answer();`,
 			apps: []string{"answer", "HANGUP NORMAL_CLEARING"}, cause: "NORMAL_CLEARING"},
@@ -468,12 +468,12 @@ func TestDataObject(t *testing.T) {
 func TestEntryForms(t *testing.T) {
 	t.Parallel()
 	e := startEngine(t, map[string]string{
-		"classic.js": `async function main(data, ctx) { await ctx.set('form', 'classic'); }`,
-		"cjs.js":     `module.exports = async function (data, ctx) { await ctx.set('form', 'cjs'); };`,
-		"cjsobj.js":  `module.exports = { main: async (data, ctx) => { await ctx.set('form', 'cjsobj'); } };`,
-		"esm.js":     `export async function main(data, ctx) { await ctx.set('form', 'esm'); }`,
-		"esmdef.js":  `export default async function (data, ctx) { await ctx.set('form', 'esmdef'); }`,
-		"typed.ts":   `export default async function (data: unknown, ctx: { set(k: string, v: string): Promise<void> }) { await ctx.set('form', 'typed'); }`,
+		"classic.js":  `async function main(data, ctx) { await ctx.set('form', 'classic'); }`,
+		"cjs.js":      `module.exports = async function (data, ctx) { await ctx.set('form', 'cjs'); };`,
+		"cjsobj.js":   `module.exports = { main: async (data, ctx) => { await ctx.set('form', 'cjsobj'); } };`,
+		"esm.js":      `export async function main(data, ctx) { await ctx.set('form', 'esm'); }`,
+		"esmdef.js":   `export default async function (data, ctx) { await ctx.set('form', 'esmdef'); }`,
+		"typed.ts":    `export default async function (data: unknown, ctx: { set(k: string, v: string): Promise<void> }) { await ctx.set('form', 'typed'); }`,
 		"sub/deep.js": `async function main(data, ctx) { await ctx.set('form', 'deep'); }`,
 	})
 	for _, tc := range []struct{ script, form string }{

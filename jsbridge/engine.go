@@ -15,6 +15,8 @@ import (
 	_ "github.com/dop251/goja_nodejs/url"
 	_ "github.com/dop251/goja_nodejs/util"
 
+	"github.com/callforge/callforge/jsbridge/httpmod"
+	"github.com/callforge/callforge/jsbridge/kv"
 	"github.com/callforge/callforge/jsbridge/script"
 	"github.com/callforge/callforge/voice"
 )
@@ -50,6 +52,12 @@ type Config struct {
 	// commands scripts may run.
 	Limits Limits
 	Policy Policy
+	// KV is the store behind require('kv'), cxKV and cxUserspace (nil: none).
+	KV kv.Store
+	// HTTP is the client behind require('http') (nil: no host is allowed).
+	HTTP *httpmod.Client
+	// ScriptEnv is what scripts see as process.env.
+	ScriptEnv map[string]string
 }
 
 // Engine runs voice scripts on calls. It implements voice.Handler and is safe for

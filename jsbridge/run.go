@@ -57,6 +57,7 @@ type run struct {
 	limitHit   atomic.Pointer[limitInfo]
 	liveTimers int
 	timers     map[any]struct{}
+	modules    map[string]goja.Value // require cache of this call (nil value: loading)
 }
 
 type inflightCmd struct {
@@ -67,7 +68,8 @@ type inflightCmd struct {
 
 func newRun(e *Engine, call *voice.Call, sc *script.Script, log zerolog.Logger) *run {
 	return &run{e: e, call: call, sc: sc, log: log, warnedAt: map[string]bool{}, handlers: map[string][]goja.Callable{},
-		limits: e.cfg.Limits, policy: e.policy, timers: map[any]struct{}{}}
+		limits: e.cfg.Limits, policy: e.policy, timers: map[any]struct{}{},
+		modules: map[string]goja.Value{}}
 }
 
 // execute runs the script to its end on the calling goroutine.
@@ -137,18 +139,11 @@ func (r *run) start(vm *goja.Runtime) {
 	data := r.buildData(vm)
 	ctx := r.buildCtx(vm)
 
-	reqVal := vm.Get("require")
-	reqFn, _ := goja.AssertFunction(reqVal)
-	main, err := r.sc.Entry(vm, func(fc goja.FunctionCall) goja.Value {
-		if reqFn == nil {
-			panic(vm.NewGoError(fmt.Errorf("require is not available")))
-		}
-		v, err := reqFn(goja.Undefined(), fc.Arguments...)
-		if err != nil {
-			panic(err)
-		}
-		return v
-	})
+	r.installProcess(vm)
+	coreRequire, _ := goja.AssertFunction(vm.Get("require"))
+	require := r.requireFn(coreRequire, r.sc.Name)
+	_ = vm.Set("require", require)
+	main, err := r.sc.Entry(vm, require)
 	if err != nil {
 		r.failed("script could not start", err)
 		return

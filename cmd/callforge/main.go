@@ -23,6 +23,8 @@ func run(args []string) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:])
+	case "check":
+		return check(args[1:], os.Stdout, os.Stderr)
 	case "help", "-h", "--help":
 		usage()
 		return 0
@@ -43,6 +45,7 @@ func usage() {
 
 Usage:
   callforge serve [flags]   serve calls from FreeSWITCH (outbound event socket)
+  callforge check [DIR]     compile the scripts in DIR (default ./scripts) and resolve their requires
   callforge version         print the version
 
 Run "callforge serve --help" for the flags.

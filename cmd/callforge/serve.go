@@ -15,6 +15,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/callforge/callforge/jsbridge"
+	"github.com/callforge/callforge/jsbridge/httpmod"
+	"github.com/callforge/callforge/jsbridge/kv"
 	"github.com/callforge/callforge/jsbridge/script"
 	"github.com/callforge/callforge/scripts"
 	"github.com/callforge/callforge/voice"
@@ -36,6 +38,28 @@ type serveConfig struct {
 	errorCause    string
 	errorTransfer string
 	drainTimeout  time.Duration
+
+	dataDir   string
+	kvSpec    string
+	httpAllow string
+	scriptEnv listFlag
+	allowApps listFlag
+	allowAPIs listFlag
+	limits    jsbridge.Limits
+	heapLimit uint64
+}
+
+// listFlag is a flag that may be given several times (or comma-separated).
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
 }
 
 func serveFlags(cfg *serveConfig, out io.Writer) *flag.FlagSet {
@@ -55,6 +79,17 @@ func serveFlags(cfg *serveConfig, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.errorCause, "error-cause", "NORMAL_TEMPORARY_FAILURE", "hang-up cause when a script fails")
 	fs.StringVar(&cfg.errorTransfer, "error-transfer", "", "instead of hanging up a failed call, transfer it: 'EXTENSION [DIALPLAN [CONTEXT]]'")
 	fs.DurationVar(&cfg.drainTimeout, "drain-timeout", 5*time.Minute, "on SIGTERM/SIGINT, how long calls in flight may run before they are ended")
+	fs.StringVar(&cfg.dataDir, "data-dir", "./data", "directory of the embedded kv store (kv.db)")
+	fs.StringVar(&cfg.kvSpec, "kv", "", "kv store: empty for the embedded store in --data-dir, or redis://host:port/db")
+	fs.StringVar(&cfg.httpAllow, "http-allow", "", "hosts require('http') may reach, comma-separated (host, host:port, *.domain); empty: none")
+	fs.Var(&cfg.scriptEnv, "script-env", "NAME=VALUE that scripts see in process.env (repeatable)")
+	fs.Var(&cfg.allowApps, "allow-app", "extra dialplan application scripts may run with ctx.execute (repeatable)")
+	fs.Var(&cfg.allowAPIs, "allow-api", "extra API command scripts may run with ctx.api (repeatable)")
+	fs.DurationVar(&cfg.limits.CPU, "cpu-budget", time.Second, "longest synchronous stretch of a script's JavaScript")
+	fs.IntVar(&cfg.limits.StackDepth, "max-stack", 1000, "deepest JavaScript call stack")
+	fs.IntVar(&cfg.limits.Timers, "max-timers", 100, "live timers per call")
+	fs.DurationVar(&cfg.limits.CallDuration, "max-call-duration", 4*time.Hour, "longest a call's script may run")
+	fs.Uint64Var(&cfg.heapLimit, "heap-limit-mb", 4096, "process heap (MiB) past which the scripts running at that moment are stopped")
 	return fs
 }
 
@@ -92,7 +127,43 @@ func serve(args []string) int {
 		log.Error().Err(err).Msg("cannot open the scripts directory")
 		return 1
 	}
+	env := map[string]string{}
+	for _, kvp := range cfg.scriptEnv {
+		k, v, ok := strings.Cut(kvp, "=")
+		if !ok || k == "" {
+			log.Error().Str("script_env", kvp).Msg("--script-env wants NAME=VALUE")
+			return 2
+		}
+		env[k] = v
+	}
+	if cfg.kvSpec == "" {
+		if err := os.MkdirAll(cfg.dataDir, 0o750); err != nil {
+			log.Error().Err(err).Msg("cannot create the data directory")
+			return 1
+		}
+	}
+	store2, err := kv.Open(cfg.kvSpec, cfg.dataDir)
+	if err != nil {
+		log.Error().Err(err).Msg("cannot open the kv store")
+		return 1
+	}
+	defer store2.Close()
+	var httpClient *httpmod.Client
+	if cfg.httpAllow != "" {
+		var allow listFlag
+		_ = allow.Set(cfg.httpAllow)
+		if httpClient, err = httpmod.New(httpmod.Options{Allow: allow}); err != nil {
+			log.Error().Err(err).Msg("bad --http-allow")
+			return 2
+		}
+	}
+	cfg.limits.HeapBytes = cfg.heapLimit << 20
 	engine, err := jsbridge.New(jsbridge.Config{
+		KV:            store2,
+		HTTP:          httpClient,
+		ScriptEnv:     env,
+		Limits:        cfg.limits,
+		Policy:        jsbridge.Policy{ExtraApps: cfg.allowApps, ExtraAPIs: cfg.allowAPIs},
 		Scripts:       store,
 		DefaultScript: cfg.defaultScript,
 		Logger:        log,

@@ -1,0 +1,1 @@
+this is not javascript, and check never reads it
