@@ -58,6 +58,8 @@ type Config struct {
 	HTTP *httpmod.Client
 	// ScriptEnv is what scripts see as process.env.
 	ScriptEnv map[string]string
+	// Observer is told about runs, errors, limits and loop lag (nil: nobody).
+	Observer Observer
 }
 
 // Engine runs voice scripts on calls. It implements voice.Handler and is safe for
@@ -104,6 +106,9 @@ func New(cfg Config) (*Engine, error) {
 		return nil, require.ModuleFileDoesNotExistError
 	}))
 	cfg.Limits = cfg.Limits.withDefaults()
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	}
 	return &Engine{cfg: cfg, registry: reg, policy: cfg.Policy.compile(), heap: newHeapGuard(cfg.Limits.HeapBytes)}, nil
 }
 
@@ -116,12 +121,20 @@ func (e *Engine) ServeCall(ctx context.Context, call *voice.Call) {
 	log := call.Logger().With().Str("script", name).Logger()
 	if name == "" {
 		log.Error().Err(ErrNoScript).Msg("call cannot run a script")
+		e.cfg.Observer.ScriptError("", "not-found")
+		e.cfg.Observer.RunEnded("", OutcomeFailed, 0)
 		e.failCall(call, &log)
 		return
 	}
 	sc, err := e.cfg.Scripts.Get(name)
 	if err != nil {
 		log.Error().Err(err).Msg("script cannot run")
+		kind := "compile"
+		if errors.Is(err, script.ErrNotFound) || errors.Is(err, script.ErrInvalidName) {
+			kind = "not-found"
+		}
+		e.cfg.Observer.ScriptError(name, kind)
+		e.cfg.Observer.RunEnded(name, OutcomeFailed, 0)
 		e.failCall(call, &log)
 		return
 	}

@@ -299,6 +299,7 @@ func (r *run) uncaught(where string, err error) {
 		ev = ev.Err(err)
 	}
 	ev.Msg("uncaught exception in a callback: ending the call")
+	r.setError("uncaught")
 	if !r.mainSettled {
 		r.mainSettled = true
 	}

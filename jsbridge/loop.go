@@ -2,6 +2,7 @@ package jsbridge
 
 import (
 	"sync/atomic"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/eventloop"
@@ -24,6 +25,7 @@ type callLoop struct {
 	noop      goja.Value
 	onBug     func(string) // reports a broken settle-once contract
 	wrap      func(func()) // runs a settlement (times it for the CPU budget)
+	lag       func(time.Duration)
 }
 
 // init captures the loop's own timer functions before the script can replace them.
@@ -53,7 +55,11 @@ func (l *callLoop) reserve() (settle func(fn func())) {
 			}
 			return
 		}
+		queued := time.Now()
 		l.loop.RunOnLoop(func(*goja.Runtime) {
+			if l.lag != nil {
+				l.lag(time.Since(queued))
+			}
 			defer l.release()
 			if fn != nil {
 				l.wrap(fn)

@@ -58,6 +58,8 @@ type run struct {
 	liveTimers int
 	timers     map[any]struct{}
 	modules    map[string]goja.Value // require cache of this call (nil value: loading)
+	outcome    string
+	obs        Observer
 }
 
 type inflightCmd struct {
@@ -69,14 +71,18 @@ type inflightCmd struct {
 func newRun(e *Engine, call *voice.Call, sc *script.Script, log zerolog.Logger) *run {
 	return &run{e: e, call: call, sc: sc, log: log, warnedAt: map[string]bool{}, handlers: map[string][]goja.Callable{},
 		limits: e.cfg.Limits, policy: e.policy, timers: map[any]struct{}{},
-		modules: map[string]goja.Value{}}
+		modules: map[string]goja.Value{}, obs: e.cfg.Observer, outcome: OutcomeOK}
 }
 
 // execute runs the script to its end on the calling goroutine.
 func (r *run) execute() {
+	began := time.Now()
+	r.obs.RunStarted(r.sc.Name)
+	defer func() { r.obs.RunEnded(r.sc.Name, r.outcome, time.Since(began)) }()
 	loop := eventloop.NewEventLoop(eventloop.EnableConsole(false), eventloop.WithRegistry(r.e.registry))
 	r.loop.loop = loop
 	r.loop.wrap = r.guarded
+	r.loop.lag = r.obs.LoopLag
 	r.loop.onBug = func(msg string) { r.log.Error().Msg("engine bug: " + msg) }
 	r.e.heap.register(r)
 	defer r.e.heap.unregister(r)
@@ -107,6 +113,8 @@ func (r *run) execute() {
 	loop.Terminate()
 
 	if li := r.limitHit.Load(); li != nil {
+		r.outcome = OutcomeLimit
+		r.obs.LimitHit(r.sc.Name, li.name)
 		r.mainFailed = true
 		r.mainSettled = true
 		r.warnInflight("the " + li.name + " limit ended the script while")
@@ -114,9 +122,13 @@ func (r *run) execute() {
 	if !r.mainSettled {
 		r.mainFailed = true
 		r.log.Error().Msg("main never settled: it waits on a promise that nothing is left to settle")
+		r.setError("runtime")
 	}
 	for _, p := range r.unhandled {
 		r.logUnhandled(p)
+		if nameOf(p.Result()) != "HangupError" {
+			r.obs.ScriptError(r.sc.Name, "unhandled-rejection")
+		}
 	}
 	if r.mainFailed && r.call.Up() && !r.call.Detached() {
 		r.e.failCall(r.call, &r.log)
@@ -145,6 +157,8 @@ func (r *run) start(vm *goja.Runtime) {
 	_ = vm.Set("require", require)
 	main, err := r.sc.Entry(vm, require)
 	if err != nil {
+		r.outcome = OutcomeFailed
+		r.obs.ScriptError(r.sc.Name, "entry")
 		r.failed("script could not start", err)
 		return
 	}
@@ -191,6 +205,7 @@ func (r *run) failed(what string, err error) {
 	if ex, ok := err.(*goja.Exception); ok {
 		ev = ev.Str("error", ex.Value().String()).Str("stack", ex.String())
 		if n := nameOf(ex.Value()); n == "HangupError" {
+			r.outcome = OutcomeHangup
 			r.mainFailed = false // the call ended under the script: not the script's fault
 			r.log.Info().Str("error", ex.Value().String()).Msg(what + " after the caller hung up")
 			r.armGrace()
@@ -200,7 +215,16 @@ func (r *run) failed(what string, err error) {
 		ev = ev.Err(err)
 	}
 	ev.Msg(what)
+	if r.outcome == OutcomeOK {
+		r.setError("runtime")
+	}
 	r.errorPath()
+}
+
+// setError records a script error of kind for the observer.
+func (r *run) setError(kind string) {
+	r.outcome = OutcomeError
+	r.obs.ScriptError(r.sc.Name, kind)
 }
 
 // failedValue: main's promise rejected with v.
@@ -210,12 +234,14 @@ func (r *run) failedValue(what string, v goja.Value) {
 		return
 	}
 	if nameOf(v) == "HangupError" {
+		r.outcome = OutcomeHangup
 		r.mainFailed = false
 		r.log.Info().Str("error", describe(v)).Msg(what + " after the caller hung up")
 		r.armGrace()
 		return
 	}
 	r.log.Error().Str("error", describe(v)).Str("stack", stackOf(v)).Msg(what)
+	r.setError("runtime")
 	r.errorPath()
 }
 
@@ -378,7 +404,11 @@ func stackOf(v goja.Value) string {
 
 // onLoop runs fn on the call's loop as a timed JS stretch.
 func (r *run) onLoop(fn func()) {
-	r.loop.loop.RunOnLoop(func(*goja.Runtime) { r.guarded(fn) })
+	queued := time.Now()
+	r.loop.loop.RunOnLoop(func(*goja.Runtime) {
+		r.obs.LoopLag(time.Since(queued))
+		r.guarded(fn)
+	})
 }
 
 // guarded runs fn (on the loop) as a timed JS stretch, unless a limit already
