@@ -119,8 +119,8 @@ func serve(args []string) int {
 		return 1
 	}
 	defer cleanup()
-	if cfg.defaultScript == "" && dir != cfg.scriptsDir {
-		cfg.defaultScript = "ivr-menu"
+	if cfg.defaultScript == "" && !scriptsFlagSet {
+		cfg.defaultScript = "ivr-menu" // the examples' entry point
 	}
 	store, err := script.Open(dir, script.Options{Logger: log})
 	if err != nil {

@@ -1,0 +1,40 @@
+# callforge: run `make` or `make help` for the targets.
+SHELL := /bin/bash
+GO ?= go
+PKGS := ./...
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: ## run the engine on the built-in example scripts and the embedded store (127.0.0.1:8084)
+	$(GO) run ./cmd/callforge serve --log-format console
+
+build: ## build bin/callforge
+	$(GO) build -o bin/callforge ./cmd/callforge
+
+setup: ## install what the tests need (FreeSWITCH from ../shared, SIPp, Redis, HAProxy, tsc)
+	bash e2e/setup/all.sh
+
+test: setup ## install what the tests need, then run every test with the race detector
+	$(GO) test -race -timeout 25m $(PKGS)
+
+test-short: ## unit tests only (no set-up, no real FreeSWITCH)
+	$(GO) test -race -short $(PKGS)
+
+lint: ## gofmt, go vet and staticcheck
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+
+bench: ## benchmarks: whole simulated call, ESL frames, script store
+	$(GO) test -run '^$$' -bench . -benchmem ./jsbridge/ ./voice/... ./jsbridge/script/
+
+fuzz: ## fuzz the ESL frame reader for a minute
+	$(GO) test -run '^$$' -fuzz FuzzReadFrame -fuzztime 60s ./voice/internal/esl
+
+load: ## 2,000 simulated calls at concurrency 100 against an engine on 127.0.0.1:8084 (start it with make run)
+	$(GO) run ./e2e/load -addr 127.0.0.1:8084 -calls 2000 -concurrency 100
+
+.PHONY: help run build setup test test-short lint bench fuzz load
