@@ -49,6 +49,7 @@ const (
 	LimitHeap     = "memory"
 	LimitDuration = "call-duration"
 	LimitTimers   = "timers"
+	LimitBudget   = "time-budget"
 )
 
 // busyClock marks when the call's loop is running JS, for the watchdogs.
@@ -189,7 +190,9 @@ func (r *run) hitLimit(name, why string) {
 		return
 	}
 	r.log.Error().Str("limit", name).Dur("cpu_budget", r.limits.CPU).Msg("script limit hit: " + why)
-	r.vm.Interrupt(&limitError{name: name})
+	if vm := r.vmRef.Load(); vm != nil { // nil: the script has not started yet
+		vm.Interrupt(&limitError{name: name})
+	}
 	r.loop.loop.StopNoWait()
 }
 
@@ -299,6 +302,9 @@ func (r *run) uncaught(where string, err error) {
 		ev = ev.Err(err)
 	}
 	ev.Msg("uncaught exception in a callback: ending the call")
+	if r.job != nil {
+		r.job.threw(r, err)
+	}
 	r.setError("uncaught")
 	if !r.mainSettled {
 		r.mainSettled = true

@@ -60,6 +60,8 @@ type run struct {
 	modules    map[string]goja.Value // require cache of this call (nil value: loading)
 	outcome    string
 	obs        Observer
+	job        *jobState                    // set for a run outside a call (see RunJob)
+	vmRef      atomic.Pointer[goja.Runtime] // r.vm for other goroutines (the watchdogs)
 }
 
 type inflightCmd struct {
@@ -89,9 +91,18 @@ func (r *run) execute() {
 	maxDur := time.AfterFunc(r.limits.CallDuration, func() {
 		r.hitLimit(LimitDuration, "the call reached its maximum duration")
 	})
+	if r.job != nil {
+		maxDur.Stop()
+		maxDur = time.AfterFunc(r.job.budget, func() {
+			r.hitLimit(LimitBudget, "the script ran past its time budget")
+		})
+	}
 	defer maxDur.Stop()
-	unsubscribe := r.call.Subscribe(r.onEvent)
-	r.call.OnHangup(func(cause string) { r.onLoop(func() { r.onHangup(cause) }) })
+	unsubscribe := func() {}
+	if r.call != nil {
+		unsubscribe = r.call.Subscribe(r.onEvent)
+		r.call.OnHangup(func(cause string) { r.onLoop(func() { r.onHangup(cause) }) })
+	}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -130,6 +141,10 @@ func (r *run) execute() {
 			r.obs.ScriptError(r.sc.Name, "unhandled-rejection")
 		}
 	}
+	if r.job != nil {
+		r.job.finish(r)
+		return
+	}
 	if r.mainFailed && r.call.Up() && !r.call.Detached() {
 		r.e.failCall(r.call, &r.log)
 	}
@@ -138,6 +153,10 @@ func (r *run) execute() {
 // start runs on the loop: builds the globals, data and ctx, and calls main.
 func (r *run) start(vm *goja.Runtime) {
 	r.vm = vm
+	r.vmRef.Store(vm)
+	if r.limitHit.Load() != nil {
+		return // a limit (the budget) passed before the script even started
+	}
 	vm.SetMaxCallStackSize(r.limits.StackDepth)
 	r.enter()
 	defer r.exit()
@@ -148,21 +167,27 @@ func (r *run) start(vm *goja.Runtime) {
 	vm.SetPromiseRejectionTracker(r.trackRejection)
 	r.installConsole(vm)
 	r.installTimers(vm)
-	data := r.buildData(vm)
-	ctx := r.buildCtx(vm)
-
 	r.installProcess(vm)
 	coreRequire, _ := goja.AssertFunction(vm.Get("require"))
 	require := r.requireFn(coreRequire, r.sc.Name)
 	_ = vm.Set("require", require)
-	main, err := r.sc.Entry(vm, require)
+	var args []goja.Value
+	var main goja.Callable
+	var err error
+	if r.job != nil {
+		args = []goja.Value{r.job.arg(vm)}
+		main, err = r.job.entry(r, vm, require)
+	} else {
+		args = []goja.Value{r.buildData(vm), r.buildCtx(vm)}
+		main, err = r.sc.Entry(vm, require)
+	}
 	if err != nil {
 		r.outcome = OutcomeFailed
 		r.obs.ScriptError(r.sc.Name, "entry")
 		r.failed("script could not start", err)
 		return
 	}
-	ret, err := main(goja.Undefined(), data, ctx)
+	ret, err := main(goja.Undefined(), args...)
 	if err != nil {
 		r.failed("main threw", err)
 		return
@@ -174,7 +199,13 @@ func (r *run) start(vm *goja.Runtime) {
 	}
 	then, _ := goja.AssertFunction(p.ToObject(vm).Get("then"))
 	_, err = then(p,
-		vm.ToValue(func(goja.FunctionCall) goja.Value { r.mainDone(); return goja.Undefined() }),
+		vm.ToValue(func(fc goja.FunctionCall) goja.Value {
+			if r.job != nil {
+				r.job.resolved(r, fc.Argument(0))
+			}
+			r.mainDone()
+			return goja.Undefined()
+		}),
 		vm.ToValue(func(fc goja.FunctionCall) goja.Value {
 			r.failedValue("main rejected", fc.Argument(0))
 			return goja.Undefined()
@@ -188,6 +219,10 @@ func (r *run) start(vm *goja.Runtime) {
 func (r *run) mainDone() {
 	r.mainSettled = true
 	r.warnInflight("main returned while")
+	if r.job != nil {
+		r.loop.loop.StopNoWait() // a job is over when its function settles
+		return
+	}
 	if r.call.Up() && !r.call.Detached() {
 		settle := r.loop.reserve()
 		r.call.Hangup("NORMAL_CLEARING", func(error) { settle(nil) })
@@ -202,9 +237,12 @@ func (r *run) failed(what string, err error) {
 		return // the limit is reported and handled once, by execute
 	}
 	ev := r.log.Error()
+	if r.job != nil {
+		r.job.threw(r, err)
+	}
 	if ex, ok := err.(*goja.Exception); ok {
 		ev = ev.Str("error", ex.Value().String()).Str("stack", ex.String())
-		if n := nameOf(ex.Value()); n == "HangupError" {
+		if n := nameOf(ex.Value()); n == "HangupError" && r.job == nil {
 			r.outcome = OutcomeHangup
 			r.mainFailed = false // the call ended under the script: not the script's fault
 			r.log.Info().Str("error", ex.Value().String()).Msg(what + " after the caller hung up")
@@ -233,6 +271,9 @@ func (r *run) failedValue(what string, v goja.Value) {
 	if r.limitHit.Load() != nil {
 		return
 	}
+	if r.job != nil {
+		r.job.rejected(r, v)
+	}
 	if nameOf(v) == "HangupError" {
 		r.outcome = OutcomeHangup
 		r.mainFailed = false
@@ -247,6 +288,11 @@ func (r *run) failedValue(what string, v goja.Value) {
 
 func (r *run) errorPath() {
 	r.warnInflight("main failed while")
+	if r.job != nil {
+		r.mainFailed = false
+		r.loop.loop.StopNoWait()
+		return
+	}
 	if r.call.Up() && !r.call.Detached() {
 		settle := r.loop.reserve()
 		r.e.errorPath(r.call, &r.log, func() { settle(nil) })

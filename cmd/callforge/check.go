@@ -7,12 +7,9 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/callforge/callforge/jsbridge"
 	"github.com/callforge/callforge/jsbridge/script"
 )
-
-// builtinModules are the module names a script may require without a file:
-// the engine's own modules and the goja_nodejs basics (voice-api.md §4).
-var builtinModules = []string{"kv", "cxKV", "cxUserspace", "http", "console", "url", "util", "buffer"}
 
 // check implements `callforge check [DIR]`: it compiles every script of DIR
 // (default ./scripts) and resolves its requires, prints one
@@ -46,7 +43,7 @@ Prints "file:line:col: message" per problem and exits 1 if there is any.
 	if fs.NArg() == 1 {
 		dir = fs.Arg(0)
 	}
-	rep, err := script.Check(dir, script.CheckOptions{Builtins: builtinModules})
+	rep, err := script.Check(dir, script.CheckOptions{Builtins: jsbridge.BuiltinModules})
 	if err != nil {
 		fmt.Fprintln(stderr, "callforge check:", err)
 		return 1

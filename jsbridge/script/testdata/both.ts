@@ -1,0 +1,1 @@
+function main(): string { return "both.ts"; }

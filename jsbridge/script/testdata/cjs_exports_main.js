@@ -1,0 +1,3 @@
+exports.main = function (data, ctx) {
+  return "cjs-exports-main:" + data.who;
+};

@@ -1,0 +1,3 @@
+module.exports = async function (data, ctx) {
+  return "cjs-function:" + data.who;
+};

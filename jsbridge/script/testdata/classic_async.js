@@ -1,0 +1,4 @@
+async function main(data, ctx) {
+  await null;
+  return "classic-async:" + data.who;
+}

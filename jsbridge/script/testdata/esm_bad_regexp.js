@@ -1,0 +1,2 @@
+export const ok = 1;
+var r = /[a-z]/v;

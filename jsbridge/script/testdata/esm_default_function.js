@@ -1,0 +1,4 @@
+const prefix = "esm-default-function:";
+export default async function (data, ctx) {
+  return prefix + data.who;
+}

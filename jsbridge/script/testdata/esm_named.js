@@ -1,0 +1,5 @@
+import util from "util";
+
+export async function main(data, ctx) {
+  return "esm-named:" + data.who + ":" + typeof util;
+}

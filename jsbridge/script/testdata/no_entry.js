@@ -1,0 +1,2 @@
+var notMain = function () {};
+module.exports = { run: notMain };

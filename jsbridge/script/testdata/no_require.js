@@ -1,0 +1,2 @@
+const kv = require("kv");
+function main() { return "unreachable"; }

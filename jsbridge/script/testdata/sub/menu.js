@@ -1,0 +1,3 @@
+function main(data, ctx) {
+  return "sub/menu:" + __filename + ":" + __dirname;
+}

@@ -1,0 +1,4 @@
+function main(data, ctx) {
+  let x = 1;
+  return x +;
+}

@@ -1,0 +1,6 @@
+interface A {
+  a: number;
+}
+export function main(data: A): number {
+  return data.a +* 2;
+}

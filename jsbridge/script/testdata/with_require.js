@@ -1,0 +1,2 @@
+const kv = require("kv");
+module.exports = { main: (data, ctx) => "with-require:" + kv.name + ":" + __filename + ":" + __dirname };
