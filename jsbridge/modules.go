@@ -192,6 +192,17 @@ func (r *run) store() (kv.Store, error) {
 	return r.e.cfg.KV, nil
 }
 
+// withStore adapts work on the kv store to r.async.
+func (r *run) withStore(work func(ctx context.Context, s kv.Store) (any, error)) func(ctx context.Context) (any, error) {
+	return func(ctx context.Context) (any, error) {
+		s, err := r.store()
+		if err != nil {
+			return nil, err
+		}
+		return work(ctx, s)
+	}
+}
+
 func ttlArg(v goja.Value) time.Duration {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return 0
@@ -216,41 +227,29 @@ func (r *run) kvModule() *goja.Object {
 	}
 	get := func(fc goja.FunctionCall) goja.Value {
 		key := fc.Argument(0).String()
-		return r.async("kv.get", func(ctx context.Context) (any, error) {
-			s, err := r.store()
-			if err != nil {
-				return nil, err
-			}
+		return r.async("kv.get", r.withStore(func(ctx context.Context, s kv.Store) (any, error) {
 			v, ok, err := s.Get(ctx, key)
 			if !ok || err != nil {
 				return nil, err
 			}
 			return v, nil
-		}, str)
+		}), str)
 	}
 	set := func(fc goja.FunctionCall) goja.Value {
 		key, val, ttl := fc.Argument(0).String(), valueString(fc.Argument(1)), ttlArg(fc.Argument(2))
-		return r.async("kv.set", func(ctx context.Context) (any, error) {
-			s, err := r.store()
-			if err != nil {
-				return nil, err
-			}
+		return r.async("kv.set", r.withStore(func(ctx context.Context, s kv.Store) (any, error) {
 			return nil, s.Set(ctx, key, val, ttl)
-		}, func(any) (goja.Value, error) { return goja.Undefined(), nil })
+		}), func(any) (goja.Value, error) { return goja.Undefined(), nil })
 	}
 	getJSON := func(fc goja.FunctionCall) goja.Value {
 		key := fc.Argument(0).String()
-		return r.async("kv.getJSON", func(ctx context.Context) (any, error) {
-			s, err := r.store()
-			if err != nil {
-				return nil, err
-			}
+		return r.async("kv.getJSON", r.withStore(func(ctx context.Context, s kv.Store) (any, error) {
 			v, ok, err := s.Get(ctx, key)
 			if !ok || err != nil {
 				return nil, err
 			}
 			return v, nil
-		}, func(v any) (goja.Value, error) {
+		}), func(v any) (goja.Value, error) {
 			if v == nil {
 				return goja.Undefined(), nil
 			}
@@ -263,13 +262,9 @@ func (r *run) kvModule() *goja.Object {
 		if err != nil {
 			return r.rejected(r.errs.invalid("kv.setJSON: value cannot be JSON-encoded: %v", err))
 		}
-		return r.async("kv.setJSON", func(ctx context.Context) (any, error) {
-			s, err := r.store()
-			if err != nil {
-				return nil, err
-			}
+		return r.async("kv.setJSON", r.withStore(func(ctx context.Context, s kv.Store) (any, error) {
 			return nil, s.Set(ctx, key, string(b), ttl)
-		}, func(any) (goja.Value, error) { return goja.Undefined(), nil })
+		}), func(any) (goja.Value, error) { return goja.Undefined(), nil })
 	}
 	incr := func(fc goja.FunctionCall) goja.Value {
 		key := fc.Argument(0).String()
@@ -278,23 +273,15 @@ func (r *run) kvModule() *goja.Object {
 			by = a.ToInteger()
 		}
 		ttl := ttlArg(fc.Argument(2))
-		return r.async("kv.incr", func(ctx context.Context) (any, error) {
-			s, err := r.store()
-			if err != nil {
-				return nil, err
-			}
+		return r.async("kv.incr", r.withStore(func(ctx context.Context, s kv.Store) (any, error) {
 			return s.Incr(ctx, key, by, ttl)
-		}, nil)
+		}), nil)
 	}
 	del := func(fc goja.FunctionCall) goja.Value {
 		key := fc.Argument(0).String()
-		return r.async("kv.del", func(ctx context.Context) (any, error) {
-			s, err := r.store()
-			if err != nil {
-				return nil, err
-			}
+		return r.async("kv.del", r.withStore(func(ctx context.Context, s kv.Store) (any, error) {
 			return s.Del(ctx, key)
-		}, nil)
+		}), nil)
 	}
 	keys := func(fc goja.FunctionCall) goja.Value {
 		prefix := valueString(fc.Argument(0))
@@ -302,13 +289,9 @@ func (r *run) kvModule() *goja.Object {
 		if a := fc.Argument(1); !goja.IsUndefined(a) && !goja.IsNull(a) {
 			limit = int(a.ToInteger())
 		}
-		return r.async("kv.keys", func(ctx context.Context) (any, error) {
-			s, err := r.store()
-			if err != nil {
-				return nil, err
-			}
+		return r.async("kv.keys", r.withStore(func(ctx context.Context, s kv.Store) (any, error) {
 			return s.Keys(ctx, prefix, limit)
-		}, func(v any) (goja.Value, error) {
+		}), func(v any) (goja.Value, error) {
 			ks, _ := v.([]string)
 			if ks == nil {
 				ks = []string{}

@@ -38,28 +38,9 @@ type Script struct {
 // *RuntimeError locating the original file:line; a script without a main
 // gives an *EntryError wrapping ErrNoEntry.
 func (s *Script) Entry(vm *goja.Runtime, require func(goja.FunctionCall) goja.Value) (goja.Callable, error) {
-	wrapperVal, err := vm.RunProgram(s.Program)
+	module, classic, err := s.run(vm, require)
 	if err != nil {
-		return nil, s.runtimeError(err)
-	}
-	wrapper, ok := goja.AssertFunction(wrapperVal)
-	if !ok {
-		return nil, &RuntimeError{File: s.Name, Message: "compiled script did not produce its module function"}
-	}
-	if require == nil {
-		require = func(goja.FunctionCall) goja.Value {
-			panic(vm.NewGoError(errors.New("require is not available")))
-		}
-	}
-	exports := vm.NewObject()
-	module := vm.NewObject()
-	if err := module.Set("exports", exports); err != nil {
-		return nil, s.runtimeError(err)
-	}
-	classic, err := wrapper(exports, exports, vm.ToValue(require), module,
-		vm.ToValue(s.filename), vm.ToValue(s.dirname))
-	if err != nil {
-		return nil, s.runtimeError(err)
+		return nil, err
 	}
 	if fn, ok := goja.AssertFunction(classic); ok {
 		return fn, nil
@@ -113,4 +94,33 @@ func (s *Script) runtimeError(err error) *RuntimeError {
 		}
 	}
 	return re
+}
+
+// run runs the compiled module function in vm with fresh exports and module
+// objects, and returns the module object and the classic top-level main (if any).
+func (s *Script) run(vm *goja.Runtime, require func(goja.FunctionCall) goja.Value) (*goja.Object, goja.Value, error) {
+	wrapperVal, err := vm.RunProgram(s.Program)
+	if err != nil {
+		return nil, nil, s.runtimeError(err)
+	}
+	wrapper, ok := goja.AssertFunction(wrapperVal)
+	if !ok {
+		return nil, nil, &RuntimeError{File: s.Name, Message: "compiled script did not produce its module function"}
+	}
+	if require == nil {
+		require = func(goja.FunctionCall) goja.Value {
+			panic(vm.NewGoError(errors.New("require is not available")))
+		}
+	}
+	exports := vm.NewObject()
+	module := vm.NewObject()
+	if err := module.Set("exports", exports); err != nil {
+		return nil, nil, s.runtimeError(err)
+	}
+	classic, err := wrapper(exports, exports, vm.ToValue(require), module,
+		vm.ToValue(s.filename), vm.ToValue(s.dirname))
+	if err != nil {
+		return nil, nil, s.runtimeError(err)
+	}
+	return module, classic, nil
 }
