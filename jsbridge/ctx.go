@@ -3,6 +3,7 @@ package jsbridge
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,8 +70,8 @@ func (r *run) onEvent(ev *voice.Event) {
 
 // buildCtx makes the `ctx` object (voice-api.md §3).
 func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
-	c := vm.NewObject()
-	set := func(name string, fn func(goja.FunctionCall) goja.Value) { _ = c.Set(name, fn) }
+	methods := make(map[string]func(goja.FunctionCall) goja.Value, 40)
+	set := func(name string, fn func(goja.FunctionCall) goja.Value) { methods[name] = fn }
 
 	set("get", func(fc goja.FunctionCall) goja.Value {
 		v, ok := r.call.Var(fc.Argument(0).String())
@@ -210,7 +211,7 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 	})
 	set("waitFor", r.waitFor)
 	set("waitForHangup", func(fc goja.FunctionCall) goja.Value {
-		p, resolve, _ := vm.NewPromise()
+		p, resolve, _ := r.newPromise()
 		if r.down {
 			_ = resolve(r.cause)
 			return vm.ToValue(p)
@@ -334,13 +335,88 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 		}
 		return r.api("ctx.api()", cmd)
 	})
-	_ = c.DefineAccessorProperty("uuid", vm.ToValue(func(goja.FunctionCall) goja.Value {
-		return vm.ToValue(r.call.UUID())
-	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	_ = c.DefineAccessorProperty("up", vm.ToValue(func(goja.FunctionCall) goja.Value {
-		return vm.ToValue(!r.down && r.call.Up())
-	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	return c
+	return vm.NewDynamicObject(&ctxObject{r: r, methods: methods, values: map[string]goja.Value{}})
+}
+
+// ctxObject is `ctx`: its methods become JavaScript functions the first time a
+// script reads them (most scripts use a few of the thirty), and uuid and up are
+// read-only properties. A script may replace or delete a method on its own ctx.
+type ctxObject struct {
+	r       *run
+	methods map[string]func(goja.FunctionCall) goja.Value
+	values  map[string]goja.Value
+	deleted map[string]bool
+}
+
+func (c *ctxObject) Get(key string) goja.Value {
+	switch key {
+	case "uuid":
+		return c.r.vm.ToValue(c.r.call.UUID())
+	case "up":
+		return c.r.vm.ToValue(!c.r.down && c.r.call.Up())
+	}
+	if v, ok := c.values[key]; ok {
+		return v
+	}
+	if c.deleted[key] {
+		return nil
+	}
+	fn, ok := c.methods[key]
+	if !ok {
+		return nil
+	}
+	v := c.r.vm.ToValue(fn)
+	c.values[key] = v
+	return v
+}
+
+func (c *ctxObject) Set(key string, val goja.Value) bool {
+	if key == "uuid" || key == "up" {
+		return false // read-only
+	}
+	c.values[key] = val
+	delete(c.deleted, key)
+	return true
+}
+
+func (c *ctxObject) Has(key string) bool {
+	if key == "uuid" || key == "up" {
+		return true
+	}
+	if _, ok := c.values[key]; ok {
+		return true
+	}
+	_, ok := c.methods[key]
+	return ok && !c.deleted[key]
+}
+
+func (c *ctxObject) Delete(key string) bool {
+	if key == "uuid" || key == "up" {
+		return false
+	}
+	delete(c.values, key)
+	if c.deleted == nil {
+		c.deleted = map[string]bool{}
+	}
+	c.deleted[key] = true
+	return true
+}
+
+func (c *ctxObject) Keys() []string {
+	keys := make([]string, 0, len(c.methods)+len(c.values)+2)
+	for k := range c.methods {
+		if !c.deleted[k] {
+			keys = append(keys, k)
+		}
+	}
+	for k := range c.values {
+		if _, ok := c.methods[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	keys = append(keys, "uuid", "up")
+	sort.Strings(keys)
+	return keys
 }
 
 // customSubscription tells which "event plain" subscription an event name needs
@@ -357,7 +433,7 @@ func customSubscription(name string) ([]string, bool) {
 
 // rejected returns a promise already rejected with err.
 func (r *run) rejected(err *goja.Object) goja.Value {
-	p, _, reject := r.vm.NewPromise()
+	p, _, reject := r.newPromise()
 	_ = reject(err)
 	return r.vm.ToValue(p)
 }
@@ -385,7 +461,7 @@ func (r *run) app(what, app, arg string, conv func(*voice.Event) (any, error)) g
 
 // command issues one FreeSWITCH command through issue and returns its promise.
 func (r *run) command(what string, issue func(done func(*voice.Event, error)), conv func(*voice.Event) (any, error)) goja.Value {
-	p, resolve, reject := r.vm.NewPromise()
+	p, resolve, reject := r.newPromise()
 	tok := r.noteCommand(what)
 	settle := r.loop.reserve()
 	issue(func(ev *voice.Event, err error) {
@@ -413,7 +489,7 @@ func (r *run) command(what string, issue func(done func(*voice.Event, error)), c
 // untilHangup runs an application whose normal end is the caller hanging up (echo,
 // conference): the hang-up resolves it instead of rejecting it.
 func (r *run) untilHangup(what, app, arg string) goja.Value {
-	p, resolve, reject := r.vm.NewPromise()
+	p, resolve, reject := r.newPromise()
 	tok := r.noteCommand(what)
 	settle := r.loop.reserve()
 	r.call.Execute(app, arg, func(_ *voice.Event, err error) {
@@ -431,7 +507,7 @@ func (r *run) untilHangup(what, app, arg string) goja.Value {
 
 // api runs an API command; the promise resolves with its response body.
 func (r *run) api(what, cmd string) goja.Value {
-	p, resolve, reject := r.vm.NewPromise()
+	p, resolve, reject := r.newPromise()
 	tok := r.noteCommand(what)
 	settle := r.loop.reserve()
 	r.call.API(cmd, func(body string, err error) {

@@ -450,12 +450,15 @@ func TestDataObject(t *testing.T) {
 	e := startEngine(t, map[string]string{"d.js": `async function main(data, ctx) {
 		await ctx.set('out', JSON.stringify([data.uuid === ctx.uuid, data.callerIdNumber, data.callerIdName,
 			data.destinationNumber, data.context, data.vars.voice_script, data['Caller-Caller-ID-Number'],
-			data['variable_weird'], data.vars.weird, typeof data['Channel-Name']]));
+			data['variable_weird'], data.vars.weird, typeof data['Channel-Name'],
+			Object.keys(data).includes('Caller-Destination-Number'), Object.keys(data.vars).includes('voice_script'),
+			JSON.parse(JSON.stringify(data)).vars.weird, (data.extra = 5, data.extra), delete data.uuid && data.uuid,
+			'uuid' in data, 'callerIdName' in data]));
 	}`})
 	c := e.dial(t, "d", fstest.CallConfig{CallerIDNumber: "+15551234", CallerIDName: "Ann Smith", Destination: "600",
 		Context: "public", Vars: map[string]string{"weird": "a b%c:d\ne"}})
 	e.wait(t, c)
-	want := `[true,"+15551234","Ann Smith","600","public","d","+15551234","a b%c:d\ne","a b%c:d\ne","string"]`
+	want := `[true,"+15551234","Ann Smith","600","public","d","+15551234","a b%c:d\ne","a b%c:d\ne","string",true,true,"a b%c:d\ne",5,null,false,true]`
 	var got, w any
 	v, _ := c.Var("out")
 	_ = json.Unmarshal([]byte(v), &got)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"reflect"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/callforge/callforge/voice/fstest"
 )
