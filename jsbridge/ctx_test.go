@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callforge/callforge/jsbridge"
 	"github.com/callforge/callforge/voice/fstest"
 )
 
@@ -488,5 +489,25 @@ func TestEntryForms(t *testing.T) {
 		if got, _ := c.Var("form"); got != tc.form {
 			t.Errorf("%s: form %q", tc.script, got)
 		}
+	}
+}
+
+// With an error transfer configured, a failed script's call goes to the fallback
+// extension instead of being hung up, and the engine then lets go of it.
+func TestErrorTransfer(t *testing.T) {
+	t.Parallel()
+	e := startEngine(t, map[string]string{
+		"fail.js": "async function main(data, ctx) { await ctx.answer(); throw new Error('db down'); }",
+	}, func(c *jsbridge.Config) { c.ErrorTransfer = "operator XML default" })
+	c := e.dial(t, "fail", fstest.CallConfig{})
+	res := e.wait(t, c)
+	if got, want := apps(res), []string{"answer", "transfer operator XML default"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("commands %q, want %q", got, want)
+	}
+	if !res.ExitReceived {
+		t.Error("the engine kept the socket of a transferred call")
+	}
+	if l := e.logs.find(res.UUID, "main rejected"); l == nil || !strings.Contains(fmt.Sprint(l["stack"]), "fail.js:1") {
+		t.Errorf("no error line naming fail.js:1: %v", l)
 	}
 }
