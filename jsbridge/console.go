@@ -60,7 +60,11 @@ func formatArgs(args []goja.Value) string {
 				b.WriteString(describe(a))
 				break
 			}
-			b.WriteString(a.String())
+			s := a.String()
+			if len(s) > maxLogLine {
+				s = s[:maxLogLine+1] // cut before it is copied (the "…" is added below)
+			}
+			b.WriteString(s)
 		}
 		if b.Len() > maxLogLine {
 			return b.String()[:maxLogLine] + "…"

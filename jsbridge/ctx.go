@@ -184,7 +184,10 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 	set("hangup", func(fc goja.FunctionCall) goja.Value {
 		cause := "NORMAL_CLEARING"
 		if a := fc.Argument(0); !goja.IsUndefined(a) && !goja.IsNull(a) && a.String() != "" {
-			cause = strings.ToUpper(a.String())
+			cause = a.String()
+		}
+		if len(cause) <= 128 { // checked first: a huge string is not upper-cased
+			cause = strings.ToUpper(cause)
 		}
 		if !varName.MatchString(cause) {
 			return r.rejected(r.errs.invalid("ctx.hangup: bad cause %q", clip(cause)))

@@ -168,7 +168,7 @@ func thrown(err error) any {
 
 // waitFor implements ctx.waitFor(match, failMatch[, timeoutS = 60]).
 func (r *run) waitFor(fc goja.FunctionCall) goja.Value {
-	p, resolve, reject := r.vm.NewPromise()
+	p, resolve, reject := r.newPromise()
 	match, err1 := r.newMatcher(fc.Argument(0))
 	fail, err2 := r.newMatcher(fc.Argument(1))
 	if err := firstErr(err1, err2); err != nil || !match.set {

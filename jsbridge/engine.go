@@ -112,8 +112,13 @@ func New(cfg Config) (*Engine, error) {
 	return &Engine{cfg: cfg, registry: reg, policy: cfg.Policy.compile(), heap: newHeapGuard(cfg.Limits.HeapBytes)}, nil
 }
 
-// ServeCall runs the call's script. It implements voice.Handler.
+// ServeCall runs the call's script: the route_script channel variable makes the
+// call a Class 4 routing decision, else voice_script runs. It implements voice.Handler.
 func (e *Engine) ServeCall(ctx context.Context, call *voice.Call) {
+	if route, _ := call.Var("route_script"); route != "" {
+		e.serveRoute(ctx, call, route) // a Class 4 routing decision (routing.go)
+		return
+	}
 	name, _ := call.Var("voice_script")
 	if name == "" {
 		name = e.cfg.DefaultScript

@@ -50,10 +50,15 @@ func (j *jsErrors) make(name, code, msg string, props ...any) *goja.Object {
 		o = j.vm.NewObject()
 		_ = o.Set("message", msg)
 	}
-	_ = o.Set("name", name)
-	_ = o.Set("code", code)
+	// Own data properties, defined rather than assigned: an accessor a script put on
+	// Object.prototype (a `code` getter...) cannot shadow or swallow them.
+	define := func(k string, v any) {
+		_ = o.DefineDataProperty(k, j.vm.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+	}
+	define("name", name)
+	define("code", code)
 	for i := 0; i+1 < len(props); i += 2 {
-		_ = o.Set(props[i].(string), props[i+1])
+		define(props[i].(string), props[i+1])
 	}
 	return o
 }

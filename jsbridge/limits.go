@@ -7,11 +7,23 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dlclark/regexp2/v2"
 	"github.com/dop251/goja"
 )
 
 // ErrLimit is wrapped by every limit a script hits.
 var ErrLimit = errors.New("script limit reached")
+
+// regexMatchTimeout bounds one match of a regular expression that goja runs on its
+// backtracking engine (regexp2: back-references, look-arounds). Such a match is Go
+// code the CPU budget's interrupt cannot stop, so catastrophic backtracking would
+// hold the call's goroutine forever; with this bound the match gives up (goja then
+// reports no match) and the interrupt, if the budget passed meanwhile, lands.
+const regexMatchTimeout = time.Second
+
+func init() {
+	regexp2.DefaultMatchTimeout = regexMatchTimeout
+}
 
 // Limits bound what one call's script may use. Zero fields take the defaults.
 type Limits struct {
@@ -235,10 +247,11 @@ func (r *run) installTimers(vm *goja.Runtime) {
 				}
 				r.enter()
 				_, err := fn(goja.Undefined(), args...)
-				r.exit()
 				if err != nil {
 					r.uncaught(fname+" callback", err)
 				}
+				r.checkUnhandled()
+				r.exit()
 				return goja.Undefined()
 			})
 			callArgs := []goja.Value{cb}
@@ -297,7 +310,8 @@ func (r *run) uncaught(where string, err error) {
 	}
 	ev := r.log.Error().Str("where", where)
 	if ex, ok := err.(*goja.Exception); ok {
-		ev = ev.Str("error", describe(ex.Value())).Str("stack", ex.String())
+		_, desc, stack := r.inspect(ex.Value())
+		ev = ev.Str("error", desc).Str("stack", stack)
 	} else {
 		ev = ev.Err(err)
 	}

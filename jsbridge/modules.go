@@ -135,7 +135,7 @@ func (r *run) requireFile(coreRequire goja.Callable, from, spec string) (goja.Va
 // async runs work on its own goroutine (it may block on I/O) and settles the
 // returned promise on the loop with conv(result).
 func (r *run) async(what string, work func(ctx context.Context) (any, error), conv func(any) (goja.Value, error)) goja.Value {
-	p, resolve, reject := r.vm.NewPromise()
+	p, resolve, reject := r.newPromise()
 	settle := r.loop.reserve()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // ErrPermission is wrapped by every refusal of the sandbox policy.
@@ -42,8 +43,46 @@ var DefaultAPIs = []string{
 // exec_after_bridge_app, bridge_pre_execute_aleg_app...).
 var hookVar = regexp.MustCompile(`(?i)(^api_|_on_|hook|^exec|_exec|pre_execute|post_execute|_app$|_app_arg|app_args|^transfer_after|^socket|^origination_|^lua_|^mod_|^session_in_)`)
 
-// expansionCall matches a FreeSWITCH variable expansion that calls an API (${name(args)}).
-var expansionCall = regexp.MustCompile(`\$\$?\{[^}]*\(`)
+// apiExpansion reports whether s holds a FreeSWITCH variable expansion that calls an
+// API (${name(args)}, $${name(args)}), at any nesting depth: FreeSWITCH expands an
+// inner ${...} first, so ${${x}(args)} calls the API that x names. A '(' anywhere
+// inside a ${ ... } is refused.
+func apiExpansion(s string) bool {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '$':
+			if i+1 < len(s) && s[i+1] == '{' {
+				depth++
+				i++
+			}
+		case '{':
+			if depth > 0 {
+				depth++
+			}
+		case '}':
+			if depth > 0 {
+				depth--
+			}
+		case '(':
+			if depth > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// varList splits a "name=value" list on sep, or, when it starts with FreeSWITCH's
+// "^^X" custom-delimiter prefix, on X ({^^:a=1:b=2}, multiset ^^;a=1;b=2).
+func varList(list string, sep func(rune) bool) []string {
+	list = strings.TrimSpace(list)
+	if len(list) > 2 && strings.HasPrefix(list, "^^") {
+		d := list[2:3]
+		return strings.Split(list[3:], d)
+	}
+	return strings.FieldsFunc(list, sep)
+}
 
 // sandboxPolicy is a Policy compiled for lookups.
 type sandboxPolicy struct {
@@ -76,7 +115,7 @@ func (sp *sandboxPolicy) checkVar(name string) error {
 
 // checkArg refuses API-calling expansions in any argument a script gives.
 func (sp *sandboxPolicy) checkArg(arg string) error {
-	if expansionCall.MatchString(arg) {
+	if apiExpansion(arg) {
 		return deny("argument holds an API-calling ${...(...)} expansion")
 	}
 	return nil
@@ -95,9 +134,9 @@ func (sp *sandboxPolicy) checkApp(app, arg string) error {
 		name, _, _ := strings.Cut(arg, "=")
 		return sp.checkVar(strings.TrimSpace(name))
 	case "multiset":
-		for _, kv := range strings.Fields(arg) {
+		for _, kv := range varList(arg, unicode.IsSpace) {
 			name, _, _ := strings.Cut(kv, "=")
-			if err := sp.checkVar(strings.TrimPrefix(name, "^^")); err != nil {
+			if err := sp.checkVar(strings.TrimSpace(name)); err != nil {
 				return err
 			}
 		}
@@ -128,7 +167,7 @@ func (sp *sandboxPolicy) checkDial(dial string) error {
 		if end < 0 {
 			return deny("unbalanced %q in dial string", dial[i])
 		}
-		for _, kv := range strings.Split(dial[i+1:i+1+end], ",") {
+		for _, kv := range varList(dial[i+1:i+1+end], func(r rune) bool { return r == ',' }) {
 			name, _, _ := strings.Cut(kv, "=")
 			if err := sp.checkVar(strings.TrimSpace(name)); err != nil {
 				return err

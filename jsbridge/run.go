@@ -1,6 +1,7 @@
 package jsbridge
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -29,6 +30,7 @@ type run struct {
 	errs *jsErrors
 
 	promiseResolve goja.Callable // Promise.resolve, captured before the script runs
+	promiseThen    goja.Callable // Promise.prototype.then, captured before the script runs
 	promiseCtor    goja.Value
 	thenOf         func(goja.Value) (goja.Callable, bool)
 
@@ -43,7 +45,8 @@ type run struct {
 	handlers  map[string][]goja.Callable // ctx.on handlers by event name
 	ivrDepth  int
 	ivrSeq    int
-	unhandled []*goja.Promise // rejected promises nobody handled (yet)
+	unhandled []*rejection // rejected promises nobody handled (yet)
+	ended     bool         // the error path has run
 
 	graceMu    sync.Mutex // guards graceTimer (set from the event goroutine)
 	graceTimer *time.Timer
@@ -135,9 +138,9 @@ func (r *run) execute() {
 		r.log.Error().Msg("main never settled: it waits on a promise that nothing is left to settle")
 		r.setError("runtime")
 	}
-	for _, p := range r.unhandled {
-		r.logUnhandled(p)
-		if nameOf(p.Result()) != "HangupError" {
+	for _, rj := range r.unhandled {
+		r.logUnhandled(rj)
+		if !rj.hangup {
 			r.obs.ScriptError(r.sc.Name, "unhandled-rejection")
 		}
 	}
@@ -164,6 +167,8 @@ func (r *run) start(vm *goja.Runtime) {
 	r.errs = newJSErrors(vm)
 	r.promiseCtor = vm.Get("Promise")
 	r.promiseResolve, _ = goja.AssertFunction(r.promiseCtor.ToObject(vm).Get("resolve"))
+	r.promiseThen, _ = goja.AssertFunction(r.promiseCtor.ToObject(vm).Get("prototype").ToObject(vm).Get("then"))
+	defer r.checkUnhandled()
 	vm.SetPromiseRejectionTracker(r.trackRejection)
 	r.installConsole(vm)
 	r.installTimers(vm)
@@ -197,8 +202,7 @@ func (r *run) start(vm *goja.Runtime) {
 		r.failed("main returned an unusable value", err)
 		return
 	}
-	then, _ := goja.AssertFunction(p.ToObject(vm).Get("then"))
-	_, err = then(p,
+	_, err = r.promiseThen(p,
 		vm.ToValue(func(fc goja.FunctionCall) goja.Value {
 			if r.job != nil {
 				r.job.resolved(r, fc.Argument(0))
@@ -241,11 +245,12 @@ func (r *run) failed(what string, err error) {
 		r.job.threw(r, err)
 	}
 	if ex, ok := err.(*goja.Exception); ok {
-		ev = ev.Str("error", ex.Value().String()).Str("stack", ex.String())
-		if n := nameOf(ex.Value()); n == "HangupError" && r.job == nil {
+		name, desc, stack := r.inspect(ex.Value())
+		ev = ev.Str("error", desc).Str("stack", stack)
+		if r.isHangup(name) && r.job == nil {
 			r.outcome = OutcomeHangup
 			r.mainFailed = false // the call ended under the script: not the script's fault
-			r.log.Info().Str("error", ex.Value().String()).Msg(what + " after the caller hung up")
+			r.log.Info().Str("error", desc).Msg(what + " after the caller hung up")
 			r.armGrace()
 			return
 		}
@@ -274,19 +279,21 @@ func (r *run) failedValue(what string, v goja.Value) {
 	if r.job != nil {
 		r.job.rejected(r, v)
 	}
-	if nameOf(v) == "HangupError" {
+	name, desc, stack := r.inspect(v)
+	if r.isHangup(name) {
 		r.outcome = OutcomeHangup
 		r.mainFailed = false
-		r.log.Info().Str("error", describe(v)).Msg(what + " after the caller hung up")
+		r.log.Info().Str("error", desc).Msg(what + " after the caller hung up")
 		r.armGrace()
 		return
 	}
-	r.log.Error().Str("error", describe(v)).Str("stack", stackOf(v)).Msg(what)
+	r.log.Error().Str("error", desc).Str("stack", stack).Msg(what)
 	r.setError("runtime")
 	r.errorPath()
 }
 
 func (r *run) errorPath() {
+	r.ended = true
 	r.warnInflight("main failed while")
 	if r.job != nil {
 		r.mainFailed = false
@@ -328,10 +335,10 @@ func (r *run) onHangup(cause string) {
 func (r *run) trackRejection(p *goja.Promise, op goja.PromiseRejectionOperation) {
 	switch op {
 	case goja.PromiseRejectionReject:
-		r.unhandled = append(r.unhandled, p)
+		r.unhandled = append(r.unhandled, &rejection{p: p})
 	case goja.PromiseRejectionHandle:
 		for i, x := range r.unhandled {
-			if x == p {
+			if x.p == p {
 				r.unhandled = append(r.unhandled[:i], r.unhandled[i+1:]...)
 				return
 			}
@@ -339,13 +346,121 @@ func (r *run) trackRejection(p *goja.Promise, op goja.PromiseRejectionOperation)
 	}
 }
 
-func (r *run) logUnhandled(p *goja.Promise) {
-	v := p.Result()
-	if nameOf(v) == "HangupError" {
-		r.log.Warn().Str("error", describe(v)).Msg("a command that was not awaited ended with the hang-up")
+// rejection is a rejected promise without a handler. It is read (inspected) once,
+// inside the stretch that rejected it, so the script's getters run under the CPU
+// budget and never again.
+type rejection struct {
+	p           *goja.Promise
+	checked     bool
+	hangup      bool // a HangupError: a command that was not awaited when the call ended
+	desc, stack string
+}
+
+// checkUnhandled runs at the end of each stretch of JS: like Node, a rejection that
+// is still unhandled once the stretch (and its microtasks) is over ends the call the
+// error way. HangupErrors of commands that were not awaited are only warned about,
+// when the run ends.
+func (r *run) checkUnhandled() {
+	if r.limitHit.Load() != nil || len(r.unhandled) == 0 {
 		return
 	}
-	r.log.Warn().Str("error", describe(v)).Str("stack", stackOf(v)).Msg("unhandled promise rejection")
+	var fatal []*rejection
+	kept := r.unhandled[:0]
+	for _, rj := range r.unhandled {
+		if !rj.checked {
+			rj.checked = true
+			var name string
+			name, rj.desc, rj.stack = r.inspect(rj.p.Result())
+			rj.hangup = r.isHangup(name)
+		}
+		if rj.hangup {
+			kept = append(kept, rj)
+			continue
+		}
+		fatal = append(fatal, rj)
+	}
+	r.unhandled = kept
+	if len(fatal) == 0 {
+		return
+	}
+	for _, rj := range fatal {
+		r.log.Error().Str("error", rj.desc).Str("stack", rj.stack).Msg("unhandled promise rejection: ending the call")
+		r.obs.ScriptError(r.sc.Name, "unhandled-rejection")
+	}
+	if r.ended {
+		return // the call is already on its way out
+	}
+	if r.outcome == OutcomeOK {
+		r.outcome = OutcomeError
+	}
+	r.mainSettled = true
+	r.errorPath()
+	r.loop.loop.StopNoWait()
+}
+
+func (r *run) logUnhandled(rj *rejection) {
+	switch {
+	case !rj.checked:
+		r.log.Warn().Msg("unhandled promise rejection (not inspected: the script was stopped)")
+	case rj.hangup:
+		r.log.Warn().Str("error", rj.desc).Msg("a command that was not awaited ended with the hang-up")
+	default:
+		r.log.Warn().Str("error", rj.desc).Str("stack", rj.stack).Msg("unhandled promise rejection")
+	}
+}
+
+// isHangup reports whether a thrown value named name is the call's hang-up: only
+// when the channel really is down, so a script cannot fake one to make the engine
+// let go of a live call.
+func (r *run) isHangup(name string) bool {
+	return name == "HangupError" && !r.call.Up()
+}
+
+// inspect reads a thrown value's name, description and stack for the log without
+// letting the script's getters, toString or toJSON throw into the engine (an
+// uncatchable interrupt still propagates).
+func (r *run) inspect(v goja.Value) (name, desc, stack string) {
+	if ex := r.vm.Try(func() { name, desc, stack = nameOf(v), describe(v), stackOf(v) }); ex != nil {
+		return "", "unprintable value thrown (reading its properties threw)", ""
+	}
+	return name, desc, stack
+}
+
+// newPromise is vm.NewPromise whose resolve and reject do not drop an uncatchable
+// error out of the promise jobs they run (a stack overflow): it ends the call the
+// error way.
+func (r *run) newPromise() (*goja.Promise, func(any) error, func(any) error) {
+	p, resolve, reject := r.vm.NewPromise()
+	wrap := func(f func(any) error) func(any) error {
+		return func(v any) error {
+			err := f(v)
+			if err != nil {
+				r.aborted("promise job", err)
+			}
+			return err
+		}
+	}
+	return p, wrap(resolve), wrap(reject)
+}
+
+// aborted handles an uncatchable error out of the runtime; a limit's interrupt is
+// handled by execute, a stack overflow ends the call here.
+func (r *run) aborted(where string, err error) {
+	var so *goja.StackOverflowError
+	if !errors.As(err, &so) {
+		r.uncaught(where, err)
+		return
+	}
+	if r.limitHit.Load() != nil || r.ended {
+		return
+	}
+	r.log.Error().Str("where", where).Int("stack_depth", r.limits.StackDepth).
+		Str("error", "RangeError: maximum call stack size exceeded").Str("stack", err.Error()).
+		Msg("script stopped: the call stack passed its depth cap")
+	r.setError("uncaught")
+	r.mainSettled = true
+	r.errorPath()
+	r.loop.loop.StopNoWait()
 }
 
 // callHandler calls a script's event handler; a throw is logged, not fatal.
@@ -353,7 +468,8 @@ func (r *run) callHandler(event string, fn goja.Callable, args ...goja.Value) {
 	if _, err := fn(goja.Undefined(), args...); err != nil {
 		ev := r.log.Error().Str("event", event)
 		if ex, ok := err.(*goja.Exception); ok {
-			ev = ev.Str("error", ex.Value().String()).Str("stack", ex.String())
+			_, desc, stack := r.inspect(ex.Value())
+			ev = ev.Str("error", desc).Str("stack", stack)
 		} else {
 			ev = ev.Err(err)
 		}
@@ -466,4 +582,5 @@ func (r *run) guarded(fn func()) {
 	r.enter()
 	defer r.exit()
 	fn()
+	r.checkUnhandled()
 }

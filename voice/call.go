@@ -559,12 +559,7 @@ func (c *Call) teardown(err error) {
 
 // carriesVars reports whether an event carries the channel's variables.
 func carriesVars(e *esl.Event) bool {
-	for i := len(e.Headers) - 1; i >= 0; i-- {
-		if strings.HasPrefix(e.Headers[i].Name, "variable_") {
-			return true
-		}
-	}
-	return false
+	return e.HasPrefix("variable_")
 }
 
 func replyOK(f *esl.Frame) bool {

@@ -24,16 +24,15 @@ func (e *Event) Var(name string) (string, bool) { return e.ev.Lookup("variable_"
 func (e *Event) Body() string { return e.ev.Body }
 
 // Len returns the number of headers.
-func (e *Event) Len() int { return len(e.ev.Headers) }
+func (e *Event) Len() int { return e.ev.Len() }
 
 // Each calls fn for every header, in order, with decoded values.
 func (e *Event) Each(fn func(name, value string)) {
 	enc := e.ev.Encoded()
-	for _, h := range e.ev.Headers {
-		v := h.Value
+	e.ev.Each(func(name, v string) {
 		if enc {
 			v = esl.Decode(v)
 		}
-		fn(h.Name, v)
-	}
+		fn(name, v)
+	})
 }

@@ -462,7 +462,7 @@ func TestEventHeadersLikeFreeSWITCH(t *testing.T) {
 	if done.Get("variable_foo") != "a b" {
 		t.Errorf("COMPLETE lacks the new variable: %q", done.Get("variable_foo"))
 	}
-	if n := len(done.Headers); n < 100 {
+	if n := done.Len(); n < 100 {
 		t.Errorf("COMPLETE has %d headers", n)
 	}
 	if ex.Get("Event-Sequence") >= done.Get("Event-Sequence") && len(ex.Get("Event-Sequence")) == len(done.Get("Event-Sequence")) {

@@ -74,17 +74,29 @@ func (f *Frame) ContentType() string {
 	return v
 }
 
-// Event is a FreeSWITCH event.
+// Event is a FreeSWITCH event. A plain event keeps its header block as one
+// string and finds a header by scanning it: an event carries ~140 headers and a
+// call reads a handful of them, so splitting every event would be wasted work.
 type Event struct {
+	// Headers is set for JSON events and the connect reply; plain events use raw.
 	Headers Headers
 	Body    string
+	raw     string // plain event: "Name: value\n" lines, URL-encoded values
 	// encoded reports whether header values are URL-encoded (plain events).
 	encoded bool
 }
 
+// Raw returns the header's value as it was on the wire.
+func (e *Event) Raw(name string) (string, bool) {
+	if e.raw == "" {
+		return e.Headers.Raw(name)
+	}
+	return scanHeader(e.raw, name)
+}
+
 // Lookup returns the decoded value of the header name.
 func (e *Event) Lookup(name string) (string, bool) {
-	v, ok := e.Headers.Raw(name)
+	v, ok := e.Raw(name)
 	if !ok {
 		return "", false
 	}
@@ -98,6 +110,70 @@ func (e *Event) Lookup(name string) (string, bool) {
 func (e *Event) Get(name string) string {
 	v, _ := e.Lookup(name)
 	return v
+}
+
+// Each calls fn for every header in order, with the value as on the wire.
+func (e *Event) Each(fn func(name, raw string)) {
+	if e.raw == "" {
+		for _, h := range e.Headers {
+			fn(h.Name, h.Value)
+		}
+		return
+	}
+	s := e.raw
+	for len(s) > 0 {
+		line := s
+		if nl := strings.IndexByte(s, '\n'); nl >= 0 {
+			line, s = s[:nl], s[nl+1:]
+		} else {
+			s = ""
+		}
+		if colon := strings.IndexByte(line, ':'); colon > 0 {
+			fn(line[:colon], strings.TrimPrefix(line[colon+1:], " "))
+		}
+	}
+}
+
+// Len returns the number of headers.
+func (e *Event) Len() int {
+	if e.raw == "" {
+		return len(e.Headers)
+	}
+	return strings.Count(e.raw, "\n")
+}
+
+// HasPrefix reports whether some header name starts with prefix.
+func (e *Event) HasPrefix(prefix string) bool {
+	if e.raw == "" {
+		for _, h := range e.Headers {
+			if strings.HasPrefix(h.Name, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	return strings.HasPrefix(e.raw, prefix) || strings.Contains(e.raw, "\n"+prefix)
+}
+
+// scanHeader finds "name: value" at the start of a line of raw.
+func scanHeader(raw, name string) (string, bool) {
+	for off := 0; off < len(raw); {
+		i := strings.Index(raw[off:], name)
+		if i < 0 {
+			return "", false
+		}
+		i += off
+		end := i + len(name)
+		if (i == 0 || raw[i-1] == '\n') && end < len(raw) && raw[end] == ':' {
+			v := raw[end+1:]
+			if nl := strings.IndexByte(v, '\n'); nl >= 0 {
+				v = v[:nl]
+			}
+			return strings.TrimPrefix(v, " "), true
+		}
+		off = i + 1
+	}
+	return "", false
 }
 
 // Encoded reports whether header values are URL-encoded.
@@ -121,12 +197,17 @@ func Decode(v string) string {
 
 // Reader reads frames from FreeSWITCH. It is not safe for concurrent use.
 type Reader struct {
-	br *bufio.Reader
+	br      *bufio.Reader
+	scratch []byte // reused for bodies: each body becomes one string
 }
+
+// readerBuffer is small: frames larger than it are read through it. A call that
+// sits idle keeps only this much.
+const readerBuffer = 4 << 10
 
 // NewReader returns a Reader on r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, 32<<10)}
+	return &Reader{br: bufio.NewReaderSize(r, readerBuffer)}
 }
 
 // ReadFrame reads the next frame. Errors about the byte stream wrap ErrMalformed;
@@ -142,11 +223,11 @@ func (r *Reader) ReadFrame() (*Frame, error) {
 		return nil, err
 	}
 	if n > 0 {
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(r.br, buf); err != nil {
+		body, err := r.readBody(n)
+		if err != nil {
 			return nil, fmt.Errorf("%w: body cut short: %w", ErrMalformed, err)
 		}
-		f.Body = string(buf)
+		f.Body = body
 	}
 	switch f.ContentType() {
 	case TypeEventPlain:
@@ -163,6 +244,31 @@ func (r *Reader) ReadFrame() (*Frame, error) {
 		f.Event = ev
 	}
 	return f, nil
+}
+
+// readBody reads an n-byte body. Up to 64 KiB it goes through a reused buffer;
+// larger bodies grow as their bytes arrive, so a peer that announces 16 MiB and
+// sends nothing costs nothing.
+func (r *Reader) readBody(n int) (string, error) {
+	if n <= 64<<10 {
+		if cap(r.scratch) < n {
+			r.scratch = make([]byte, max(n, 8<<10))
+		}
+		buf := r.scratch[:n]
+		if _, err := io.ReadFull(r.br, buf); err != nil {
+			return "", err
+		}
+		return string(buf), nil
+	}
+	var b strings.Builder
+	b.Grow(64 << 10)
+	if _, err := io.CopyN(&b, r.br, int64(n)); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return "", err
+	}
+	return b.String(), nil
 }
 
 func contentLength(h Headers) (int, error) {
@@ -189,7 +295,16 @@ func readHeaderBlock(br *bufio.Reader, skipLeading bool) (Headers, error) {
 	for {
 		line, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			return nil, fmt.Errorf("%w: header line longer than %d bytes", ErrMalformed, br.Size())
+			// A line longer than the buffer: gather it, up to MaxHeaderLine.
+			long := append([]byte(nil), line...)
+			for err == bufio.ErrBufferFull {
+				if len(long) > MaxHeaderLine {
+					return nil, fmt.Errorf("%w: header line longer than %d bytes", ErrMalformed, MaxHeaderLine)
+				}
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
 		}
 		if err != nil {
 			if err == io.EOF && len(line) == 0 && len(block) == 0 {
@@ -252,19 +367,18 @@ func parseHeaderLines(s string, hint int) (Headers, error) {
 	return h, nil
 }
 
-// ParsePlainEvent parses the body of a text/event-plain frame.
+// ParsePlainEvent parses the body of a text/event-plain frame. The header block is
+// checked line by line but kept as one string.
 func ParsePlainEvent(body string) (*Event, error) {
-	end := strings.Index(body, "\n\n")
 	head, rest := body, ""
-	if end >= 0 {
+	if end := strings.Index(body, "\n\n"); end >= 0 {
 		head, rest = body[:end+1], body[end+2:]
 	}
-	h, err := parseHeaderLines(strings.TrimRight(head, "\n"), strings.Count(head, "\n"))
-	if err != nil {
+	if err := checkHeaderLines(head); err != nil {
 		return nil, err
 	}
-	ev := &Event{Headers: h, encoded: true}
-	if v, ok := h.Raw("Content-Length"); ok {
+	ev := &Event{raw: head, encoded: true}
+	if v, ok := scanHeader(head, "Content-Length"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > len(rest) {
 			return nil, fmt.Errorf("%w: event body length %q does not fit", ErrMalformed, v)
@@ -272,6 +386,22 @@ func ParsePlainEvent(body string) (*Event, error) {
 		ev.Body = rest[:n]
 	}
 	return ev, nil
+}
+
+// checkHeaderLines verifies that every line of s is "Name: value".
+func checkHeaderLines(s string) error {
+	for len(s) > 0 {
+		line := s
+		if nl := strings.IndexByte(s, '\n'); nl >= 0 {
+			line, s = s[:nl], s[nl+1:]
+		} else {
+			s = ""
+		}
+		if strings.IndexByte(line, ':') <= 0 {
+			return fmt.Errorf("%w: event header line without a name: %q", ErrMalformed, truncate(line, 80))
+		}
+	}
+	return nil
 }
 
 // ParseJSONEvent parses the body of a text/event-json frame. Values are decoded.

@@ -1,0 +1,4 @@
+async function main(data, ctx) {
+  await ctx.answer();
+  throw 'a plain string';
+}

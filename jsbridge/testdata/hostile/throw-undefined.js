@@ -1,0 +1,4 @@
+// Synchronous main throwing undefined.
+function main(data, ctx) {
+  throw undefined;
+}

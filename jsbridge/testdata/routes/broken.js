@@ -1,0 +1,4 @@
+function main(data) {
+  const missing = data.nothing;
+  return missing.field;
+}

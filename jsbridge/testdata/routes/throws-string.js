@@ -1,0 +1,3 @@
+function main(data) {
+  throw 'no way';
+}
