@@ -43,6 +43,7 @@ type Call struct {
 	exitSent       bool
 	closed         bool
 	hangupComplete bool
+	idleSince      time.Time         // when the call last went idle (for Observer.EngineAdded); zero when busy
 	latest         *esl.Event        // last channel event carrying variables
 	overlay        map[string]string // the script's own sets not yet confirmed by an event
 	subs           []*subscription
@@ -158,6 +159,14 @@ func (c *Call) Execute(app, arg string, done func(*Event, error)) {
 		c.wmu.Unlock()
 		done(nil, err)
 		return
+	}
+	if o := c.srv.Observer; o != nil {
+		inner, sent := done, time.Now()
+		done = func(ev *Event, err error) {
+			o.CommandDone(app, time.Since(sent), err)
+			inner(ev, err)
+		}
+		c.engineAddedLocked(o, sent)
 	}
 	c.pending[id] = &pendingApp{app: app, done: done}
 	c.replyQ = append(c.replyQ, func(f *esl.Frame, err error) {
@@ -303,10 +312,29 @@ func (c *Call) command(build func([]byte) ([]byte, error), evenIfDetached bool, 
 		onReply(nil, ErrDetached)
 		return
 	}
+	if o := c.srv.Observer; o != nil {
+		c.engineAddedLocked(o, time.Now())
+	}
 	c.replyQ = append(c.replyQ, onReply)
 	c.mu.Unlock()
 	c.writeLocked(buf)
 	c.wmu.Unlock()
+}
+
+// engineAddedLocked reports the time since the call went idle, if it was; c.mu held.
+func (c *Call) engineAddedLocked(o Observer, now time.Time) {
+	if !c.idleSince.IsZero() {
+		o.EngineAdded(now.Sub(c.idleSince))
+		c.idleSince = time.Time{}
+	}
+}
+
+// markIdleLocked records that nothing the engine sent is outstanding any more, as of
+// at; c.mu held.
+func (c *Call) markIdleLocked(at time.Time) {
+	if c.srv.Observer != nil && len(c.pending) == 0 && len(c.replyQ) == 0 {
+		c.idleSince = at
+	}
 }
 
 func (c *Call) usableLocked() error {
@@ -376,6 +404,7 @@ func (c *Call) dispatch(f *esl.Frame) {
 		fn := c.replyQ[0]
 		c.replyQ[0] = nil
 		c.replyQ = c.replyQ[1:]
+		c.markIdleLocked(time.Now())
 		c.mu.Unlock()
 		fn(f, nil)
 	case esl.TypeEventPlain, esl.TypeEventJSON:
@@ -418,6 +447,9 @@ func (c *Call) handleEvent(e *esl.Event) {
 		c.mu.Lock()
 		p, ok := c.pending[id]
 		delete(c.pending, id)
+		if ok {
+			c.markIdleLocked(time.Now())
+		}
 		c.mu.Unlock()
 		if ok {
 			p.done(ev, nil)

@@ -44,6 +44,9 @@ type Server struct {
 	ExitTimeout time.Duration
 	// WriteTimeout bounds one write to FreeSWITCH (default 10s).
 	WriteTimeout time.Duration
+	// Observer, if set, is told about calls, command latencies and the engine's own
+	// added latency (for metrics).
+	Observer Observer
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -146,7 +149,7 @@ func (s *Server) isClosed() bool {
 // to be done (then it returns ctx's error and the calls go on; call Close to end
 // them). Like net/http's Shutdown, Serve returns ErrServerClosed at once.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.stopListening()
+	s.stopListening(true)
 	idle := make(chan struct{})
 	go func() { s.wg.Wait(); close(idle) }()
 	select {
@@ -159,7 +162,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Close stops accepting calls and closes every call's socket now.
 func (s *Server) Close() error {
-	s.stopListening()
+	s.stopListening(false)
 	s.mu.Lock()
 	for c := range s.calls {
 		_ = c.nc.Close()
@@ -179,13 +182,26 @@ func (s *Server) ActiveCalls() []*Call {
 	return out
 }
 
-func (s *Server) stopListening() {
+// stopListening closes the listeners. With serveQueued, each listener is first
+// quiesced: connections whose handshake the kernel completed (the peer thinks it is
+// connected) are taken and served, so that closing refuses calls and resets none.
+func (s *Server) stopListening(serveQueued bool) {
 	s.mu.Lock()
 	s.closed = true
+	ls := make([]net.Listener, 0, len(s.listeners))
 	for l := range s.listeners {
-		_ = l.Close()
+		ls = append(ls, l)
 	}
 	s.mu.Unlock()
+	for _, l := range ls {
+		if serveQueued {
+			for _, nc := range quiesce(l) {
+				s.wg.Add(1)
+				go s.serveConn(nc)
+			}
+		}
+		_ = l.Close()
+	}
 }
 
 // serveConn runs one call from connect to close.
@@ -203,6 +219,7 @@ func (s *Server) serveConn(nc net.Conn) {
 		return
 	}
 	id := data.Get("Unique-ID")
+	began := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &Call{
 		nc:         nc,
@@ -219,6 +236,10 @@ func (s *Server) serveConn(nc net.Conn) {
 	c.log = s.Logger.With().Str("call", id).Logger()
 	s.track(c, true)
 	defer s.track(c, false)
+	if s.Observer != nil {
+		s.Observer.CallStarted()
+		defer func() { s.Observer.CallEnded(c.HangupCause(), time.Since(began)) }()
+	}
 
 	// myevents and linger are pipelined: FreeSWITCH handles them before the first
 	// sendmsg, and their replies are checked as they come.

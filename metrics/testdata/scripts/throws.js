@@ -1,0 +1,5 @@
+// throws: a runtime error after answering.
+async function main(data, ctx) {
+  await ctx.answer();
+  throw new Error('boom');
+}
