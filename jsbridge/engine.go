@@ -123,7 +123,8 @@ func (e *Engine) ServeCall(ctx context.Context, call *voice.Call) {
 	if name == "" {
 		name = e.cfg.DefaultScript
 	}
-	log := call.Logger().With().Str("script", name).Logger()
+	call.AddLogField("script", name) // the engine's own lines of this call name the script too
+	log := *call.Logger()
 	if name == "" {
 		log.Error().Err(ErrNoScript).Msg("call cannot run a script")
 		e.cfg.Observer.ScriptError("", "not-found")
@@ -143,7 +144,8 @@ func (e *Engine) ServeCall(ctx context.Context, call *voice.Call) {
 		e.failCall(call, &log)
 		return
 	}
-	log = log.With().Str("version", sc.Version).Logger()
+	call.AddLogField("version", sc.Version)
+	log = *call.Logger()
 	r := newRun(e, call, sc, log)
 	r.execute()
 }

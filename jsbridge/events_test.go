@@ -55,7 +55,14 @@ func TestScriptLogLines(t *testing.T) {
 	c := e.dial(t, "log", fstest.CallConfig{})
 	res := e.wait(t, c)
 	var got [][3]string
+	engineLines := 0
 	for _, l := range e.logs.lines(res.UUID) {
+		if l["script"] != "log" {
+			t.Errorf("a line of the call does not name the script: %v", l)
+		}
+		if l["source"] != "script" {
+			engineLines++
+		}
 		if l["source"] == "script" {
 			if l["script"] != "log" || l["call"] != res.UUID {
 				t.Errorf("line without call/script: %v", l)
@@ -71,5 +78,8 @@ func TestScriptLogLines(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("log lines\n got %q\nwant %q", got, want)
+	}
+	if engineLines == 0 {
+		t.Error("no engine line (channel down...) was checked")
 	}
 }

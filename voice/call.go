@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,7 +23,7 @@ import (
 // must not block. Each callback passed to a command is called exactly once.
 type Call struct {
 	nc   net.Conn
-	log  zerolog.Logger
+	logp atomic.Pointer[zerolog.Logger] // the call's logger; AddLogField swaps it
 	uuid string
 	data *Event
 	srv  *Server
@@ -73,8 +74,16 @@ func (c *Call) UUID() string { return c.uuid }
 // Data returns the channel data FreeSWITCH sent in reply to connect.
 func (c *Call) Data() *Event { return c.data }
 
-// Logger returns the call's logger (it carries the call's uuid as "call").
-func (c *Call) Logger() *zerolog.Logger { return &c.log }
+// Logger returns the call's logger (it carries the call's uuid as "call", and
+// what the handler added with AddLogField).
+func (c *Call) Logger() *zerolog.Logger { return c.logp.Load() }
+
+// AddLogField adds key=value to every later line of the call's log, the engine's
+// own included (the script's name, say). Safe for concurrent use.
+func (c *Call) AddLogField(key, value string) {
+	l := c.logp.Load().With().Str(key, value).Logger()
+	c.logp.Store(&l)
+}
 
 // Up reports whether the channel is still up.
 func (c *Call) Up() bool {
@@ -268,7 +277,7 @@ func (c *Call) Hangup(cause string, done func(error)) {
 				err = &RefusedError{Command: "hangup", Reply: replyText(f)}
 			}
 			if err != nil && !errors.Is(err, ErrHangup) {
-				c.log.Warn().Err(err).Msg("hangup not taken")
+				c.Logger().Warn().Err(err).Msg("hangup not taken")
 			}
 		})
 }
@@ -369,7 +378,7 @@ func (c *Call) lostErr() error {
 func (c *Call) writeLocked(b []byte) {
 	_ = c.nc.SetWriteDeadline(time.Now().Add(c.srv.writeTimeout()))
 	if _, err := c.nc.Write(b); err != nil {
-		c.log.Warn().Err(err).Msg("write to freeswitch failed")
+		c.Logger().Warn().Err(err).Msg("write to freeswitch failed")
 		_ = c.nc.Close()
 		return
 	}
@@ -398,7 +407,7 @@ func (c *Call) dispatch(f *esl.Frame) {
 		c.mu.Lock()
 		if len(c.replyQ) == 0 {
 			c.mu.Unlock()
-			c.log.Warn().Str("reply", replyText(f)).Msg("reply from freeswitch with no command waiting for it")
+			c.Logger().Warn().Str("reply", replyText(f)).Msg("reply from freeswitch with no command waiting for it")
 			return
 		}
 		fn := c.replyQ[0]
@@ -411,7 +420,7 @@ func (c *Call) dispatch(f *esl.Frame) {
 		c.handleEvent(f.Event)
 	case esl.TypeDisconnect:
 		disp, _ := f.Headers.Raw("Content-Disposition")
-		c.log.Debug().Str("disposition", disp).Msg("disconnect notice")
+		c.Logger().Debug().Str("disposition", disp).Msg("disconnect notice")
 		if disp == "linger" {
 			// FreeSWITCH may send this before the hangup events (trace 11): keep reading,
 			// and only if no CHANNEL_HANGUP follows, take the channel as gone.
@@ -420,7 +429,7 @@ func (c *Call) dispatch(f *esl.Frame) {
 		}
 		c.markDown(CauseConnectionLost, ErrConnectionLost)
 	default:
-		c.log.Debug().Str("content_type", ct).Msg("frame ignored")
+		c.Logger().Debug().Str("content_type", ct).Msg("frame ignored")
 	}
 }
 
@@ -499,7 +508,7 @@ func (c *Call) markDown(cause string, why error) {
 	c.hangupWaiters, c.onHangup = nil, nil
 	close(c.gone)
 	c.mu.Unlock()
-	c.log.Debug().Str("cause", cause).Msg("channel down")
+	c.Logger().Debug().Str("cause", cause).Msg("channel down")
 	c.cancel()
 	herr := &HangupError{Cause: cause, Err: why}
 	for _, p := range pending {
@@ -566,11 +575,11 @@ func (c *Call) teardown(err error) {
 	c.mu.Unlock()
 	switch {
 	case errors.Is(err, esl.ErrMalformed):
-		c.log.Error().Err(err).Msg("malformed frame from freeswitch: closing the call's socket")
+		c.Logger().Error().Err(err).Msg("malformed frame from freeswitch: closing the call's socket")
 	case wasExit:
 	case errors.Is(err, net.ErrClosed):
 	default:
-		c.log.Debug().Err(err).Msg("socket closed")
+		c.Logger().Debug().Err(err).Msg("socket closed")
 	}
 	c.markDown(CauseConnectionLost, ErrConnectionLost)
 	c.mu.Lock()

@@ -233,7 +233,8 @@ func (s *Server) serveConn(nc net.Conn) {
 		cancel:     cancel,
 		wbuf:       make([]byte, 0, 256),
 	}
-	c.log = s.Logger.With().Str("call", id).Logger()
+	log := s.Logger.With().Str("call", id).Logger()
+	c.logp.Store(&log)
 	s.track(c, true)
 	defer s.track(c, false)
 	if s.Observer != nil {
@@ -251,7 +252,7 @@ func (s *Server) serveConn(nc net.Conn) {
 					err = &RefusedError{Command: string(cmd[:len(cmd)-2]), Reply: replyText(f)}
 				}
 				if err != nil && !errors.Is(err, ErrHangup) {
-					c.log.Warn().Err(err).Msg("session setup command failed")
+					c.Logger().Warn().Err(err).Msg("session setup command failed")
 				}
 			})
 	}
@@ -270,7 +271,7 @@ func (s *Server) serveConn(nc net.Conn) {
 		case <-hung:
 		case <-c.readerDone:
 		case <-time.After(s.hangupTimeout()):
-			c.log.Warn().Msg("channel still up after hangup: closing its socket")
+			c.Logger().Warn().Msg("channel still up after hangup: closing its socket")
 			_ = nc.Close()
 		}
 	}
@@ -289,7 +290,7 @@ func (s *Server) serveConn(nc net.Conn) {
 func (s *Server) runHandler(ctx context.Context, c *Call) {
 	defer func() {
 		if p := recover(); p != nil {
-			c.log.Error().Interface("panic", p).Bytes("stack", debug.Stack()).Msg("call handler panicked")
+			c.Logger().Error().Interface("panic", p).Bytes("stack", debug.Stack()).Msg("call handler panicked")
 		}
 	}()
 	s.Handler.ServeCall(ctx, c)
