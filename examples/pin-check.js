@@ -17,7 +17,7 @@ module.exports = async function (data, ctx) {
     return;
   }
   const failuresKey = `pin-failures:${account}`;
-  while (Number(await kv.get(failuresKey)) < 3) {
+  while (Number((await kv.get(failuresKey)) || 0) < 3) {
     const r = await ctx.ivr('user/enter-pin.wav', 5, 4, 8, '#');
     if (r.status === 'success' && r.value === expected) {
       await kv.del(failuresKey);

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dop251/goja"
@@ -35,6 +36,11 @@ type Job struct {
 	ArgJS func(vm *goja.Runtime) goja.Value
 	// Budget bounds the whole run (default DefaultJobBudget).
 	Budget time.Duration
+	// RejectionIsAnswer: a rejection with a non-Error value, or with an Error whose
+	// message starts with a 3-digit SIP code, is the script's answer (Class 4
+	// routing's refusal), logged at info and not counted as a script error. The
+	// caller still gets it as a *ScriptError.
+	RejectionIsAnswer bool
 	// Kind names the kind of script in logs ("route", "app", "driver", "form").
 	Kind   string
 	Logger *zerolog.Logger // default: the engine's logger
@@ -233,4 +239,20 @@ func toJSON(vm *goja.Runtime, v goja.Value) json.RawMessage {
 		b, _ = json.Marshal(v.String())
 	}
 	return b
+}
+
+// isErrorObject reports whether v is an Error object.
+func isErrorObject(v goja.Value) bool {
+	o, ok := v.(*goja.Object)
+	return ok && o.ClassName() == "Error"
+}
+
+// sipCoded reports whether an error description ("Error: 603 Destination
+// Blocked") carries a 3-digit SIP code at the start of its message.
+func sipCoded(desc string) bool {
+	if i := strings.Index(desc, ": "); i >= 0 {
+		desc = desc[i+2:]
+	}
+	return len(desc) >= 3 && desc[0] >= '1' && desc[0] <= '6' && desc[1] >= '0' && desc[1] <= '9' &&
+		desc[2] >= '0' && desc[2] <= '9' && (len(desc) == 3 || desc[3] == ' ')
 }

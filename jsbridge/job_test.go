@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/callforge/callforge/jsbridge"
 	"github.com/callforge/callforge/jsbridge/script"
 )
@@ -94,5 +96,54 @@ func TestRunJob(t *testing.T) {
 				t.Fatalf("value %s, want %s", res.Value, tc.value)
 			}
 		})
+	}
+}
+
+// A routing refusal ([604, ...], Error('603 ...')) is the script's answer: logged at
+// info, not as a script error; any other throw is an error.
+func TestRejectionIsAnswer(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"dnc.js":   `function main(data) { throw [604, 'Number on DNC List']; }`,
+		"block.js": `async function main(data) { throw new Error('603 Destination Blocked'); }`,
+		"bug.js":   `function main(data) { return data.nope.x; }`,
+	} {
+		if err := writeFile(dir+"/"+name, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store, err := script.Open(dir, script.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := jsbridge.New(jsbridge.Config{Scripts: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		script    string
+		wantError bool
+	}{{"dnc", false}, {"block", false}, {"bug", true}} {
+		logs := &logBuffer{}
+		log := zerolog.New(logs)
+		sc, err := store.Get(tc.script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.RunJob(context.Background(), jsbridge.Job{Script: sc, Kind: "route", RejectionIsAnswer: true, Logger: &log})
+		var se *jsbridge.ScriptError
+		if !errors.As(err, &se) {
+			t.Fatalf("%s: error %v, want a ScriptError", tc.script, err)
+		}
+		errorLines := 0
+		for _, l := range logs.lines("") {
+			if l["level"] == "error" {
+				errorLines++
+			}
+		}
+		if (errorLines > 0) != tc.wantError {
+			t.Errorf("%s: %d error lines, want error: %v (%v)", tc.script, errorLines, tc.wantError, logs.lines(""))
+		}
 	}
 }

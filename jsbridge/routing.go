@@ -237,7 +237,7 @@ func (e *Engine) serveRoute(ctx context.Context, call *voice.Call, name string) 
 	var argVM *goja.Runtime
 	var argData *goja.Object
 	res, err := e.RunJob(ctx, Job{
-		Script: sc, Kind: "route", Budget: rt.cfg.Budget, Logger: &log,
+		Script: sc, Kind: "route", Budget: rt.cfg.Budget, Logger: &log, RejectionIsAnswer: true,
 		ArgJS: func(vm *goja.Runtime) goja.Value {
 			d := (&run{call: call}).buildData(vm)
 			argVM, argData = vm, d

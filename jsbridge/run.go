@@ -254,6 +254,9 @@ func (r *run) failed(what string, err error) {
 			r.armGrace()
 			return
 		}
+		if r.refusalAnswer(ex.Value(), desc, what) {
+			return
+		}
 	} else {
 		ev = ev.Err(err)
 	}
@@ -262,6 +265,19 @@ func (r *run) failed(what string, err error) {
 		r.setError("runtime")
 	}
 	r.errorPath()
+}
+
+// refusalAnswer handles a job's rejection that is its answer (see
+// Job.RejectionIsAnswer): a routing script refuses a call with [604, 'reason'] or
+// Error('603 ...'), which is not a fault. It reports whether it did.
+func (r *run) refusalAnswer(v goja.Value, desc, what string) bool {
+	if r.job == nil || !r.job.j.RejectionIsAnswer || (isErrorObject(v) && !sipCoded(desc)) {
+		return false
+	}
+	r.mainFailed = false
+	r.log.Info().Str("answer", desc).Msg("the script refused: " + what)
+	r.errorPath()
+	return true
 }
 
 // setError records a script error of kind for the observer.
@@ -280,6 +296,9 @@ func (r *run) failedValue(what string, v goja.Value) {
 		r.job.rejected(r, v)
 	}
 	name, desc, stack := r.inspect(v)
+	if r.refusalAnswer(v, desc, what) {
+		return
+	}
 	if r.isHangup(name) {
 		r.outcome = OutcomeHangup
 		r.mainFailed = false

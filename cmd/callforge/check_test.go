@@ -49,7 +49,7 @@ func TestCheckGoodDirs(t *testing.T) {
 		dir       string
 		wantCount int
 	}{
-		{"../../examples", 3},
+		{"../../examples", 7}, // 3 voice scripts and examples/kinds
 		{"../../docs/examples", 11},
 		{"../../scripts", 4},
 	}

@@ -23,8 +23,14 @@ func run(args []string) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:])
+	case "run":
+		return runCmd(args[1:], os.Stdout, os.Stderr)
 	case "check":
 		return check(args[1:], os.Stdout, os.Stderr)
+	case "test":
+		return test(args[1:], os.Stdout, os.Stderr)
+	case "call":
+		return call(args[1:], os.Stdout, os.Stderr)
 	case "help", "-h", "--help":
 		usage()
 		return 0
@@ -46,6 +52,8 @@ func usage() {
 Usage:
   callforge serve [flags]   serve calls from FreeSWITCH (outbound event socket)
   callforge check [DIR]     compile the scripts in DIR (default ./scripts) and resolve their requires
+  callforge test [DIR]      run the *.test.js / *.test.ts files beside the scripts (simulated calls)
+  callforge call SCRIPT     place one simulated call into SCRIPT and print its timeline
   callforge version         print the version
 
 Run "callforge serve --help" for the flags.

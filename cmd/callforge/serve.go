@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -54,6 +55,8 @@ type serveConfig struct {
 	allowAPIs listFlag
 	limits    jsbridge.Limits
 	heapLimit uint64
+
+	api apiConfig // HTTP API (Apps, Drivers, Forms), Class 4 routing, schedule
 }
 
 // listFlag is a flag that may be given several times (or comma-separated).
@@ -102,6 +105,7 @@ func serveFlags(cfg *serveConfig, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.limits.Timers, "max-timers", 100, "live timers per call")
 	fs.DurationVar(&cfg.limits.CallDuration, "max-call-duration", 4*time.Hour, "longest a call's script may run")
 	fs.Uint64Var(&cfg.heapLimit, "heap-limit-mb", 4096, "process heap (MiB) past which the scripts running at that moment are stopped")
+	apiFlags(fs, &cfg.api)
 	return fs
 }
 
@@ -117,7 +121,15 @@ func loadServeConfig(args []string, getenv func(string) (string, bool), out io.W
 	return cfg, sources, nil
 }
 
+// defaultGCPercent is the GC target when GOGC is not set: a call allocates a few
+// hundred KB that live as long as the call, so a larger target trades a little
+// memory for fewer collections on the calls' hot path.
+const defaultGCPercent = 200
+
 func serve(args []string) int {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 	cfg, sources, err := loadServeConfig(args, os.LookupEnv, os.Stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -240,6 +252,18 @@ func runServe(cfg *serveConfig, sources map[string]string, log zerolog.Logger, l
 		return 1
 	}
 	srv.Handler = engine
+	stopAPI, err := startAPI(context.Background(), cfg.api, engine, store, log)
+	if err != nil {
+		log.Error().Err(err).Msg("cannot start the HTTP API")
+		return 1
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := stopAPI(ctx); err != nil {
+			log.Warn().Err(err).Msg("HTTP API did not stop cleanly")
+		}
+	}()
 
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	watchDone := make(chan struct{})

@@ -84,7 +84,9 @@ type Engine struct {
 // for readiness: see WaitReady.
 func Start(t testing.TB, name, bin, addr, adminAddr string, args ...string) *Engine {
 	t.Helper()
-	full := append([]string{"serve", "--listen", addr, "--admin-listen", adminAddr, "--log-level", "info"}, args...)
+	// --api-listen off: several engines run at once in tests; the HTTP API's default
+	// port would collide.
+	full := append([]string{"serve", "--listen", addr, "--admin-listen", adminAddr, "--api-listen", "off", "--log-level", "info"}, args...)
 	cmd := exec.Command(bin, full...)
 	e := &Engine{Name: name, Addr: addr, AdminAddr: adminAddr, cmd: cmd, log: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout = e.log

@@ -42,7 +42,7 @@ func TestLoad(t *testing.T) {
 		addr := freeAddr(t)
 		return addr, startServer(t, callforge, addr, "serve", "--listen", addr, "--scripts", scripts,
 			"--default-script", "hello", "--log-level", "warn", "--data-dir", t.TempDir(),
-			"--admin-listen", freeAddr(t))
+			"--admin-listen", freeAddr(t), "--api-listen", "off")
 	}
 	for _, tc := range []struct {
 		name  string

@@ -1,10 +1,14 @@
-// router: the routing script of the script table (freeswitch-conf/dialplan/public/
-// 00_script_table.xml sends every +E.164 number here as route_script). A real router would
-// bridge or transfer by number; this one records which number it routed, plays, and hangs up.
-async function main(data, ctx) {
-  await ctx.answer();
-  await ctx.set('e2e_route', data.destinationNumber);
-  await ctx.play('user/hello.wav');
-  await ctx.set('e2e_step', 'played');
-  await ctx.hangup();
+// router: a Class 4 routing script. The script table
+// (freeswitch-conf/dialplan/public/00_script_table.xml) sets route_script=router for
+// every +E.164 number; callforge then runs main(data) before the call is routed and
+// carries the decision out. This one refuses a number on its do-not-call list and
+// lets every other call go to the route table's gateways (e2e/scripts/routes.toml:
+// +1 numbers go through a loopback "gateway" to the hello script), presenting a
+// rewritten caller id.
+function main(data) {
+  if (data.routing.dest_number === '+15550000000') {
+    throw [604, 'Number on DNC List'];
+  }
+  data.routing.cli = '15551230000';
+  return data;
 }

@@ -17,6 +17,11 @@
 //   - compilation: plain JavaScript is compiled by goja as written; ES module
 //     syntax and TypeScript are first turned into CommonJS by esbuild, with a
 //     source map so errors and stack traces name the original file:line;
+//   - vendored npm packages (bundle.go): a script requiring a bare module
+//     name that is not built in is bundled with esbuild from node_modules of
+//     the scripts directory only; packages needing host modules (fs, net,
+//     child_process, os...) do not compile; a reload rebuilds the script when
+//     a bundled file changed;
 //   - the entry point: running a compiled script's top level in a call's
 //     runtime and returning its main function (classic `function main`,
 //     CommonJS `module.exports`, or ES module `export`);

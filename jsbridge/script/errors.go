@@ -30,6 +30,7 @@ type CompileError struct {
 	Err     error
 
 	version string // content hash of the failing source, set by Store
+	bundle  bool   // the source bundles vendored packages (a reload retries it)
 }
 
 func (e *CompileError) Error() string {

@@ -14,9 +14,10 @@ type Script struct {
 	Version string        // first 12 hex chars of the sha256 of the source
 	Program *goja.Program // compiled once; safe to run in many runtimes at once
 
-	filename string // what the script sees as __filename
-	dirname  string // what the script sees as __dirname
-	mapped   bool   // compiled through esbuild: positions come from a source map
+	filename string       // what the script sees as __filename
+	dirname  string       // what the script sees as __dirname
+	mapped   bool         // compiled through esbuild: positions come from a source map
+	inputs   []inputStamp // bundled with vendored packages: the files it was built from
 }
 
 // Entry runs the script's top level in vm (a fresh runtime per call) and

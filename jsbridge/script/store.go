@@ -64,6 +64,17 @@ type snapshot struct {
 	outside map[string]bool
 }
 
+// bundleStale: the entry's source bundles vendored packages and must be
+// rebuilt although its own source is unchanged (a package changed, or the last
+// bundle failed: perhaps npm install has run since).
+func (e *entry) bundleStale() bool {
+	if e.err != nil {
+		var ce *CompileError
+		return errors.As(e.err, &ce) && ce.bundle
+	}
+	return e.script != nil && e.script.Version == e.hash && e.script.inputs != nil && e.script.bundleStale()
+}
+
 // entry is one script file in a snapshot.
 type entry struct {
 	name   string
@@ -325,7 +336,7 @@ func (s *Store) load(f scanned, prev *entry) *entry {
 	}
 	sum := sha256.Sum256(src)
 	ver := hex.EncodeToString(sum[:6])
-	if prev != nil && prev.hash == ver {
+	if prev != nil && prev.hash == ver && !prev.bundleStale() {
 		return prev
 	}
 	sc, err := s.compile(f, ver, src)
@@ -339,7 +350,16 @@ func (s *Store) load(f scanned, prev *entry) *entry {
 func (s *Store) compile(f scanned, ver string, src []byte) (*Script, error) {
 	start := time.Now()
 	s.compiles.Add(1)
-	prg, mapped, err := safeCompile(f.name, string(src))
+	var inputs []inputStamp
+	var prg *goja.Program
+	var mapped bool
+	var err error
+	if needsBundle(string(src)) { // vendored npm packages: see bundle.go
+		prg, inputs, err = safeBundle(s.dir, f.name, string(src))
+		mapped = true
+	} else {
+		prg, mapped, err = safeCompile(f.name, string(src))
+	}
 	if err != nil {
 		var ce *CompileError
 		if errors.As(err, &ce) {
@@ -356,6 +376,7 @@ func (s *Store) compile(f scanned, ver string, src []byte) (*Script, error) {
 		filename: f.name,
 		dirname:  path.Dir(f.name),
 		mapped:   mapped,
+		inputs:   inputs,
 	}, nil
 }
 
@@ -378,6 +399,20 @@ func parallel(n int, fn func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// safeBundle is safeCompile for a script bundled with vendored packages.
+func safeBundle(dir, name, src string) (prg *goja.Program, inputs []inputStamp, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			prg, inputs, err = nil, nil, &CompileError{File: name, Message: fmt.Sprintf("bundler failure: %v", p)}
+		}
+		var ce *CompileError
+		if errors.As(err, &ce) {
+			ce.bundle = true
+		}
+	}()
+	return compileBundle(dir, name, src)
 }
 
 // safeCompile turns an unexpected panic inside the compiler into an error:
@@ -436,8 +471,12 @@ func cleanName(name string) (string, error) {
 }
 
 // isScriptName reports whether a file name is a script's: .js or .ts, but
-// not a TypeScript declaration file.
+// not a TypeScript declaration file nor an operator's test file (*.test.js,
+// *.test.ts: `callforge test` runs those, the engine never does).
 func isScriptName(name string) bool {
+	if strings.HasSuffix(name, ".test.js") || strings.HasSuffix(name, ".test.ts") {
+		return false
+	}
 	switch path.Ext(name) {
 	case ".js":
 		return true

@@ -147,7 +147,17 @@ func (d *dirWatcher) addTree(dir string) error {
 		}
 		return nil
 	}
-	return walk(dir)
+	if err := walk(dir); err != nil {
+		return err
+	}
+	if dir == d.root { // npm writes node_modules/.package-lock.json on every install
+		if nm := filepath.Join(dir, "node_modules"); !d.watched[nm] {
+			if fi, err := os.Stat(nm); err == nil && fi.IsDir() && d.w.Add(nm) == nil {
+				d.watched[nm] = true
+			}
+		}
+	}
+	return nil
 }
 
 // relevant reports whether ev may change the set of scripts, and keeps the
@@ -156,6 +166,11 @@ func (d *dirWatcher) relevant(ev fsnotify.Event, s *Store) bool {
 	rel, err := filepath.Rel(d.root, ev.Name)
 	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
 		return false
+	}
+	switch filepath.ToSlash(rel) {
+	case "package.json", "package-lock.json", "node_modules", "node_modules/.package-lock.json":
+		// npm install: scripts bundling vendored packages are rebuilt (bundle.go)
+		return ev.Op != fsnotify.Chmod
 	}
 	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
 		if skipDir(part) {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -92,7 +93,14 @@ func readCommand(br *bufio.Reader) (*rawCommand, error) {
 func (c *Call) writeFrame(completes bool, parts ...[]byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	_ = c.nc.SetWriteDeadline(c.clock.Now().Add(c.cfg.WriteTimeout))
+	_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout)) // a real socket write: wall time, whatever the Clock
+	var rec []byte
+	if c.cfg.RecordFrames {
+		// before the write: WriteTo consumes the buffers (parts end up nil)
+		for _, p := range parts {
+			rec = append(rec, p...)
+		}
+	}
 	bufs := net.Buffers(parts)
 	_, err := bufs.WriteTo(c.nc)
 	now := c.clock.Now()
@@ -101,11 +109,7 @@ func (c *Call) writeFrame(completes bool, parts ...[]byte) {
 		c.lastDone = now
 	}
 	if c.cfg.RecordFrames {
-		var b []byte
-		for _, p := range parts {
-			b = append(b, p...)
-		}
-		c.frames = append(c.frames, Frame{At: now, Data: string(b)})
+		c.frames = append(c.frames, Frame{At: now, Data: string(rec)})
 	}
 	c.mu.Unlock()
 	if err != nil {

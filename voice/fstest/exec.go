@@ -567,9 +567,7 @@ func (r *runner) prompt(file string, stopOnDigit bool) reason {
 // failure set by FailBridge only the originate variables (fact 9, trace 03).
 func (r *runner) bridge(a *appRun) reason {
 	c := r.c
-	c.mu.Lock()
-	fail := c.failBridge
-	c.mu.Unlock()
+	fail := c.bridgeFailure(a.arg)
 	ring := r.media(a.app+":ring", a.arg)
 	if why := r.wait(ring, 0); why == rHangup || why == rEnd {
 		return why

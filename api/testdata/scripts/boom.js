@@ -1,0 +1,4 @@
+async function main(data) {
+  const x = data.missing;
+  return x.deeper;
+}

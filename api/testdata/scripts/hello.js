@@ -1,0 +1,4 @@
+// An App: JSON in, JSON out.
+async function main(data) {
+  return { hello: data.name || 'world' };
+}

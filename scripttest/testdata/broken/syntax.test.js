@@ -1,0 +1,3 @@
+test('x', async (t) => {
+  t.equal(1, 1;
+});
