@@ -32,7 +32,6 @@ type run struct {
 	promiseResolve goja.Callable // Promise.resolve, captured before the script runs
 	promiseThen    goja.Callable // Promise.prototype.then, captured before the script runs
 	promiseCtor    goja.Value
-	thenOf         func(goja.Value) (goja.Callable, bool)
 
 	mainSettled bool
 	mainFailed  bool

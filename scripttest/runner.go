@@ -219,7 +219,6 @@ type fileRun struct {
 
 	mu    sync.Mutex
 	cond  *sync.Cond
-	done  int
 	byID  map[int]*testCase
 	calls sync.WaitGroup
 }

@@ -172,8 +172,7 @@ func (h *helper) hangup(c *voice.Call, cause string) {
 func waitEvent(c *voice.Call, name string) func() *voice.Event {
 	ch := make(chan *voice.Event, 1)
 	var once sync.Once
-	var cancel func()
-	cancel = c.Subscribe(func(ev *voice.Event) {
+	cancel := c.Subscribe(func(ev *voice.Event) {
 		if ev.Name() == name {
 			once.Do(func() { ch <- ev })
 		}

@@ -52,7 +52,6 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	calls     map[*Call]struct{}
 	closed    bool
-	done      chan struct{} // closed when the last call ends after shutdown began
 	wg        sync.WaitGroup
 
 	active    atomic.Int64

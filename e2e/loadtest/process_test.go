@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -31,9 +30,9 @@ func goTool(t testing.TB) string {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p
 	}
-	p := filepath.Join(runtime.GOROOT(), "bin", "go")
+	p := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("no go tool on PATH nor in GOROOT: %v", err)
+		t.Fatalf("no go tool on PATH nor in $GOROOT: %v", err)
 	}
 	return p
 }
