@@ -88,6 +88,9 @@ func TestRoutes(t *testing.T) {
 	if code, body := get("/metrics"); code != 200 || body != "callforge_test 1" {
 		t.Errorf("/metrics = %d %q", code, body)
 	}
+	if code, body := get("/debug/pprof/heap?debug=1"); code != 200 || !strings.Contains(body, "heap profile") {
+		t.Errorf("/debug/pprof/heap = %d %.40q", code, body)
+	}
 	if code, _ := get("/nothing"); code != 404 {
 		t.Errorf("/nothing = %d, want 404", code)
 	}

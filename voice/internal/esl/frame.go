@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/percipia/eslgo"
 )
@@ -60,9 +61,53 @@ func (h Headers) Raw(name string) (string, bool) {
 	return "", false
 }
 
+// HeaderBlock is a block of "Name: value\n" lines, kept as the one string it
+// arrived as; a header is found by scanning (a frame's outer block is two lines,
+// the connect reply's ~165, and a call reads a few of them).
+type HeaderBlock string
+
+// Raw returns the first value of name as it was on the wire (exact case first,
+// then any case).
+func (b HeaderBlock) Raw(name string) (string, bool) {
+	if v, ok := scanHeader(string(b), name); ok {
+		return v, true
+	}
+	var v string
+	found := false
+	b.Each(func(n, val string) {
+		if !found && strings.EqualFold(n, name) {
+			v, found = val, true
+		}
+	})
+	return v, found
+}
+
+// Each calls fn for every header in order, with the value as on the wire.
+func (b HeaderBlock) Each(fn func(name, raw string)) {
+	s := string(b)
+	for len(s) > 0 {
+		line := s
+		if nl := strings.IndexByte(s, '\n'); nl >= 0 {
+			line, s = s[:nl], s[nl+1:]
+		} else {
+			s = ""
+		}
+		if colon := strings.IndexByte(line, ':'); colon > 0 {
+			fn(line[:colon], strings.TrimPrefix(line[colon+1:], " "))
+		}
+	}
+}
+
+// List returns the headers as a list (for tests and tools).
+func (b HeaderBlock) List() Headers {
+	var h Headers
+	b.Each(func(n, v string) { h = append(h, Header{Name: n, Value: v}) })
+	return h
+}
+
 // Frame is one message from FreeSWITCH.
 type Frame struct {
-	Headers Headers // outer headers, raw
+	Headers HeaderBlock // outer headers, raw
 	Body    string
 	// Event is set for text/event-plain and text/event-json frames.
 	Event *Event
@@ -120,18 +165,7 @@ func (e *Event) Each(fn func(name, raw string)) {
 		}
 		return
 	}
-	s := e.raw
-	for len(s) > 0 {
-		line := s
-		if nl := strings.IndexByte(s, '\n'); nl >= 0 {
-			line, s = s[:nl], s[nl+1:]
-		} else {
-			s = ""
-		}
-		if colon := strings.IndexByte(line, ':'); colon > 0 {
-			fn(line[:colon], strings.TrimPrefix(line[colon+1:], " "))
-		}
-	}
+	HeaderBlock(e.raw).Each(fn)
 }
 
 // Len returns the number of headers.
@@ -179,8 +213,8 @@ func scanHeader(raw, name string) (string, bool) {
 // Encoded reports whether header values are URL-encoded.
 func (e *Event) Encoded() bool { return e.encoded }
 
-// NewEvent makes an event from decoded headers (used for the connect reply).
-func NewEvent(h Headers, encoded bool) *Event { return &Event{Headers: h, encoded: encoded} }
+// NewEvent makes an event of a header block (the connect reply's channel data).
+func NewEvent(h HeaderBlock, encoded bool) *Event { return &Event{raw: string(h), encoded: encoded} }
 
 // Decode undoes FreeSWITCH's URL-encoding of a header value. FreeSWITCH encodes with
 // switch_url_encode, which never emits '+' for a space, so '+' stays '+'.
@@ -197,13 +231,16 @@ func Decode(v string) string {
 
 // Reader reads frames from FreeSWITCH. It is not safe for concurrent use.
 type Reader struct {
-	br      *bufio.Reader
-	scratch []byte // reused for bodies: each body becomes one string
+	br *bufio.Reader
 }
+
+// bodyBuffers lends the buffers bodies are read into (each body then becomes one
+// string): a call that sits idle holds none.
+var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
 // readerBuffer is small: frames larger than it are read through it. A call that
 // sits idle keeps only this much.
-const readerBuffer = 4 << 10
+const readerBuffer = 2 << 10
 
 // NewReader returns a Reader on r.
 func NewReader(r io.Reader) *Reader {
@@ -246,15 +283,17 @@ func (r *Reader) ReadFrame() (*Frame, error) {
 	return f, nil
 }
 
-// readBody reads an n-byte body. Up to 64 KiB it goes through a reused buffer;
+// readBody reads an n-byte body. Up to 64 KiB it goes through a pooled buffer;
 // larger bodies grow as their bytes arrive, so a peer that announces 16 MiB and
 // sends nothing costs nothing.
 func (r *Reader) readBody(n int) (string, error) {
 	if n <= 64<<10 {
-		if cap(r.scratch) < n {
-			r.scratch = make([]byte, max(n, 8<<10))
+		bp := bodyBuffers.Get().(*[]byte)
+		defer bodyBuffers.Put(bp)
+		if cap(*bp) < n {
+			*bp = make([]byte, n)
 		}
-		buf := r.scratch[:n]
+		buf := (*bp)[:n]
 		if _, err := io.ReadFull(r.br, buf); err != nil {
 			return "", err
 		}
@@ -271,7 +310,7 @@ func (r *Reader) readBody(n int) (string, error) {
 	return b.String(), nil
 }
 
-func contentLength(h Headers) (int, error) {
+func contentLength(h HeaderBlock) (int, error) {
 	v, ok := h.Raw("Content-Length")
 	if !ok {
 		return 0, nil
@@ -289,7 +328,7 @@ func contentLength(h Headers) (int, error) {
 // readHeaderBlock reads "Name: value" lines up to an empty line. Empty lines before
 // the first header are skipped when skipLeading is set (FreeSWITCH never sends them,
 // but a tolerant reader costs nothing).
-func readHeaderBlock(br *bufio.Reader, skipLeading bool) (Headers, error) {
+func readHeaderBlock(br *bufio.Reader, skipLeading bool) (HeaderBlock, error) {
 	var block []byte
 	lines := 0
 	for {
@@ -299,7 +338,7 @@ func readHeaderBlock(br *bufio.Reader, skipLeading bool) (Headers, error) {
 			long := append([]byte(nil), line...)
 			for err == bufio.ErrBufferFull {
 				if len(long) > MaxHeaderLine {
-					return nil, fmt.Errorf("%w: header line longer than %d bytes", ErrMalformed, MaxHeaderLine)
+					return "", fmt.Errorf("%w: header line longer than %d bytes", ErrMalformed, MaxHeaderLine)
 				}
 				line, err = br.ReadSlice('\n')
 				long = append(long, line...)
@@ -308,12 +347,12 @@ func readHeaderBlock(br *bufio.Reader, skipLeading bool) (Headers, error) {
 		}
 		if err != nil {
 			if err == io.EOF && len(line) == 0 && len(block) == 0 {
-				return nil, io.EOF
+				return "", io.EOF
 			}
 			if err == io.EOF {
-				return nil, fmt.Errorf("%w: connection closed inside a header block", ErrMalformed)
+				return "", fmt.Errorf("%w: connection closed inside a header block", ErrMalformed)
 			}
-			return nil, err
+			return "", err
 		}
 		trimmed := trimEOL(line)
 		if len(trimmed) == 0 {
@@ -324,12 +363,16 @@ func readHeaderBlock(br *bufio.Reader, skipLeading bool) (Headers, error) {
 		}
 		lines++
 		if lines > MaxHeaders {
-			return nil, fmt.Errorf("%w: more than %d header lines", ErrMalformed, MaxHeaders)
+			return "", fmt.Errorf("%w: more than %d header lines", ErrMalformed, MaxHeaders)
 		}
 		block = append(block, trimmed...)
 		block = append(block, '\n')
 	}
-	return parseHeaderLines(string(block), lines)
+	hb := string(block)
+	if err := checkHeaderLines(hb); err != nil {
+		return "", err
+	}
+	return HeaderBlock(hb), nil
 }
 
 func trimEOL(b []byte) []byte {
@@ -340,31 +383,6 @@ func trimEOL(b []byte) []byte {
 		b = b[:n-1]
 	}
 	return b
-}
-
-// parseHeaderLines splits s ("Name: value\n"...) into headers whose strings share s.
-func parseHeaderLines(s string, hint int) (Headers, error) {
-	h := make(Headers, 0, hint)
-	for len(s) > 0 {
-		nl := strings.IndexByte(s, '\n')
-		line := s
-		if nl >= 0 {
-			line, s = s[:nl], s[nl+1:]
-		} else {
-			s = ""
-		}
-		colon := strings.IndexByte(line, ':')
-		if colon <= 0 {
-			return nil, fmt.Errorf("%w: header line without a name: %q", ErrMalformed, truncate(line, 80))
-		}
-		name := line[:colon]
-		value := line[colon+1:]
-		if len(value) > 0 && value[0] == ' ' {
-			value = value[1:]
-		}
-		h = append(h, Header{Name: name, Value: value})
-	}
-	return h, nil
 }
 
 // ParsePlainEvent parses the body of a text/event-plain frame. The header block is
