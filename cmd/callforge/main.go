@@ -54,6 +54,7 @@ Usage:
   callforge check [DIR]     compile the scripts in DIR (default ./scripts) and resolve their requires
   callforge test [DIR]      run the *.test.js / *.test.ts files beside the scripts (simulated calls)
   callforge call SCRIPT     place one simulated call into SCRIPT and print its timeline
+  callforge run NAME        run an App script once (--data JSON) and print its JSON result
   callforge version         print the version
 
 Run "callforge serve --help" for the flags.
