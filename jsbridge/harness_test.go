@@ -128,6 +128,12 @@ func startEngineDir(t testing.TB, dir string, opts ...engineOpt) *engine {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveEngine(t, e, log, logs, dir)
+}
+
+// serveEngine serves e on a loopback port until the test ends, then drains it.
+func serveEngine(t testing.TB, e *jsbridge.Engine, log zerolog.Logger, logs *logBuffer, dir string) *engine {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

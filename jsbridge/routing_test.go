@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,7 +16,6 @@ import (
 	"github.com/callforge/callforge/jsbridge"
 	"github.com/callforge/callforge/jsbridge/kv"
 	"github.com/callforge/callforge/jsbridge/script"
-	"github.com/callforge/callforge/voice"
 	"github.com/callforge/callforge/voice/fstest"
 )
 
@@ -71,23 +69,7 @@ func startRouteEngine(t testing.TB, extra map[string]string, rc jsbridge.Routing
 		rc.Server = "sw1.test"
 	}
 	e.ConfigureRouting(rc)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &voice.Server{Handler: e, Logger: log, HangupGrace: 500 * time.Millisecond, ExitTimeout: 2 * time.Second}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("engine did not drain: %v", err)
-			_ = srv.Close()
-		}
-		<-done
-	})
-	return &routeEngine{engine: &engine{addr: l.Addr().String(), logs: logs, srv: srv, dir: dir}, eng: e, kv: store}
+	return &routeEngine{engine: serveEngine(t, e, log, logs, dir), eng: e, kv: store}
 }
 
 // route places a simulated call whose route_script is name, waits for its end
