@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja_nodejs/require"
@@ -69,6 +70,7 @@ type Engine struct {
 	registry *require.Registry
 	policy   *sandboxPolicy
 	heap     *heapGuard
+	routing  atomic.Pointer[router] // Class 4 routing settings (ConfigureRouting)
 }
 
 // New returns an Engine for cfg.

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -74,12 +73,10 @@ type router struct {
 	table *routeTableCache
 }
 
-var routers sync.Map // *Engine -> *router
-
 // ConfigureRouting sets how the engine routes Class 4 calls. Call it before the
 // engine serves calls; without it the defaults of RoutingConfig apply.
 func (e *Engine) ConfigureRouting(cfg RoutingConfig) {
-	routers.Store(e, newRouter(e, cfg))
+	e.routing.Store(newRouter(e, cfg))
 }
 
 func newRouter(e *Engine, cfg RoutingConfig) *router {
@@ -99,11 +96,11 @@ func newRouter(e *Engine, cfg RoutingConfig) *router {
 }
 
 func (e *Engine) router() *router {
-	if r, ok := routers.Load(e); ok {
-		return r.(*router)
+	if r := e.routing.Load(); r != nil {
+		return r
 	}
-	r, _ := routers.LoadOrStore(e, newRouter(e, RoutingConfig{}))
-	return r.(*router)
+	e.routing.CompareAndSwap(nil, newRouter(e, RoutingConfig{}))
+	return e.routing.Load()
 }
 
 // flexString is a JSON string that scripts may also write as a number.

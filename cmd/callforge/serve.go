@@ -143,14 +143,12 @@ func serve(args []string) int {
 		fmt.Fprintln(os.Stderr, "callforge serve:", err)
 		return 2
 	}
-	logOut, _ := logWriter(cfg.logFormat, os.Stderr)
-	return runServe(cfg, sources, log, logOut)
+	return runServe(cfg, sources, log)
 }
 
 // runServe runs the engine until a signal ends it: 0 after a drain, 1 when it
 // cannot start or a second signal cuts the drain short.
-// logOut is where log writes (the store's logger writes there too).
-func runServe(cfg *serveConfig, sources map[string]string, log zerolog.Logger, logOut io.Writer) int {
+func runServe(cfg *serveConfig, sources map[string]string, log zerolog.Logger) int {
 	// Signals are taken from the start: one that comes while scripts load is a
 	// drain of an engine with no calls.
 	sigs := make(chan os.Signal, 2)
@@ -192,7 +190,7 @@ func runServe(cfg *serveConfig, sources map[string]string, log zerolog.Logger, l
 	if cfg.defaultScript == "" && dir != cfg.scriptsDir {
 		cfg.defaultScript = "ivr-menu"
 	}
-	store, err := script.Open(dir, script.Options{Logger: reloadCounting(log, logOut, met)})
+	store, err := script.Open(dir, script.Options{Logger: log, OnReload: reloadCounter(met)})
 	if err != nil {
 		log.Error().Err(err).Msg("cannot open the scripts directory")
 		return 1
@@ -391,20 +389,12 @@ func newLogger(format, level string, w io.Writer) (zerolog.Logger, error) {
 	if err != nil {
 		return zerolog.Nop(), fmt.Errorf("bad --log-level %q", level)
 	}
-	w, err = logWriter(format, w)
-	if err != nil {
-		return zerolog.Nop(), err
-	}
-	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
-}
-
-// logWriter is where log lines in format go.
-func logWriter(format string, w io.Writer) (io.Writer, error) {
 	switch format {
 	case "json":
-		return w, nil
 	case "console":
-		return zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}, nil
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
+	default:
+		return zerolog.Nop(), fmt.Errorf("bad --log-format %q (json or console)", format)
 	}
-	return nil, fmt.Errorf("bad --log-format %q (json or console)", format)
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
 }

@@ -34,17 +34,23 @@ type Options struct {
 	// from the first event of a burst (0 means DefaultReloadMaxDelay).
 	ReloadQuiet    time.Duration
 	ReloadMaxDelay time.Duration
+
+	// OnReload, if set, is called after every Reload (Watch's and SIGHUP's
+	// included) with its result; err is set when the directory could not be
+	// read and the old snapshot stayed. It must not block.
+	OnReload func(res ReloadResult, err error)
 }
 
 // Store owns one scripts directory. It holds an immutable snapshot of every
 // script in the tree, compiled, and swaps in a new snapshot on Reload. It is
 // safe for concurrent use.
 type Store struct {
-	dir     string // absolute, symlinks evaluated
-	log     zerolog.Logger
-	maxSize int64
-	quiet   time.Duration
-	maxWait time.Duration
+	dir      string // absolute, symlinks evaluated
+	log      zerolog.Logger
+	maxSize  int64
+	quiet    time.Duration
+	maxWait  time.Duration
+	onReload func(ReloadResult, error)
 
 	snap     atomic.Pointer[snapshot]
 	reloadMu sync.Mutex // one Reload at a time
@@ -129,11 +135,12 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open scripts dir %q: not a directory", dir)
 	}
 	s := &Store{
-		dir:     realPath,
-		log:     opts.Logger,
-		maxSize: opts.MaxSize,
-		quiet:   opts.ReloadQuiet,
-		maxWait: opts.ReloadMaxDelay,
+		dir:      realPath,
+		log:      opts.Logger,
+		maxSize:  opts.MaxSize,
+		quiet:    opts.ReloadQuiet,
+		maxWait:  opts.ReloadMaxDelay,
+		onReload: opts.OnReload,
 	}
 	if s.maxSize <= 0 {
 		s.maxSize = DefaultMaxSize
@@ -225,6 +232,9 @@ func (s *Store) Files() []FileStatus {
 // snapshot then stays in place.
 func (s *Store) Reload() (ReloadResult, error) {
 	res, err := s.reload()
+	if s.onReload != nil {
+		defer s.onReload(res, err)
+	}
 	if err != nil {
 		s.log.Error().Err(err).Str("dir", s.dir).Msg("scripts reload failed: keeping the loaded scripts")
 		return res, err
