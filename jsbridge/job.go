@@ -34,6 +34,10 @@ type Job struct {
 	// in the runtime instead.
 	Arg   any
 	ArgJS func(vm *goja.Runtime) goja.Value
+	// Project, if set, picks what of the resolved value is returned (it runs on the
+	// loop, before the JSON encoding): a routing decision needs data.routing, not
+	// the ~165 headers around it.
+	Project func(vm *goja.Runtime, v goja.Value) goja.Value
 	// Budget bounds the whole run (default DefaultJobBudget).
 	Budget time.Duration
 	// RejectionIsAnswer: a rejection with a non-Error value, or with an Error whose
@@ -168,6 +172,9 @@ func (js *jobState) resolved(r *run, v goja.Value) {
 		return
 	}
 	js.done = true
+	if js.j.Project != nil {
+		v = js.j.Project(r.vm, v)
+	}
 	js.result = toJSON(r.vm, v)
 }
 

@@ -103,6 +103,22 @@ func (e *Engine) router() *router {
 	return e.routing.Load()
 }
 
+// routingOnly keeps {routing} of the data a routing script returned: the decision
+// reads nothing else. A value without routing is returned as it is, to be reported.
+func routingOnly(vm *goja.Runtime, v goja.Value) goja.Value {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return v
+	}
+	rt := o.Get("routing")
+	if rt == nil || goja.IsUndefined(rt) {
+		return v
+	}
+	p := vm.NewObject()
+	_ = p.Set("routing", rt)
+	return p
+}
+
 // flexString is a JSON string that scripts may also write as a number.
 type flexString string
 
@@ -251,6 +267,7 @@ func (e *Engine) serveRoute(ctx context.Context, call *voice.Call, name string) 
 			}
 			return d
 		},
+		Project: routingOnly,
 	})
 	if err != nil {
 		e.routeFailed(ctx, call, &log, err)
