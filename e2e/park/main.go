@@ -36,10 +36,12 @@ type sample struct {
 	rssKiB     int64
 	goroutines int64
 	heapBytes  int64
+	stackBytes int64
 }
 
 func (s sample) String() string {
-	return fmt.Sprintf("RSS %d KiB, heap in use %d KiB, goroutines %d", s.rssKiB, s.heapBytes>>10, s.goroutines)
+	return fmt.Sprintf("RSS %d KiB, heap in use %d KiB, stacks %d KiB, goroutines %d", s.rssKiB, s.heapBytes>>10,
+		s.stackBytes>>10, s.goroutines)
 }
 
 // collect makes the engine run garbage collections (its admin listener's
@@ -94,6 +96,8 @@ func measure(admin string, pid int) (sample, error) {
 			s.goroutines = int64(v)
 		case "go_memstats_heap_inuse_bytes":
 			s.heapBytes = int64(v)
+		case "go_memstats_stack_inuse_bytes":
+			s.stackBytes = int64(v)
 		}
 	}
 	return s, sc.Err()
@@ -149,9 +153,9 @@ func run(addr, admin string, pid, n, dialers int, script string, timeout time.Du
 		return err
 	}
 	fmt.Printf("parked:  %v (%d calls parked in %v)\n", full, len(parked), time.Since(began).Round(time.Millisecond))
-	fmt.Printf("per call: RSS %.1f KiB, heap %.1f KiB, goroutines %.2f\n",
+	fmt.Printf("per call: RSS %.1f KiB, heap %.1f KiB, stacks %.1f KiB, goroutines %.2f\n",
 		float64(full.rssKiB-base.rssKiB)/float64(n), float64(full.heapBytes-base.heapBytes)/1024/float64(n),
-		float64(full.goroutines-base.goroutines)/float64(n))
+		float64(full.stackBytes-base.stackBytes)/1024/float64(n), float64(full.goroutines-base.goroutines)/float64(n))
 
 	for _, c := range parked {
 		c.HangupNow("NORMAL_CLEARING")
