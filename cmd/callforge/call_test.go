@@ -1,16 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
-
-func runCall(args ...string) (code int, stdout, stderr string) {
-	var out, errOut bytes.Buffer
-	code = call(args, &out, &errOut)
-	return code, out.String(), errOut.String()
-}
 
 func TestCallTimeline(t *testing.T) {
 	t.Parallel()
@@ -41,7 +34,7 @@ func TestCallTimeline(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			code, stdout, stderr := runCall(tt.args...)
+			code, stdout, stderr := runCommand(callCmd, tt.args...)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout, stderr)
 			}
@@ -49,32 +42,6 @@ func TestCallTimeline(t *testing.T) {
 				if !strings.Contains(stdout, w) {
 					t.Errorf("stdout lacks %q:\n%s", w, stdout)
 				}
-			}
-		})
-	}
-}
-
-func TestCallErrors(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name       string
-		args       []string
-		wantCode   int
-		wantStderr string
-	}{
-		{"no script", []string{"--scripts", "../../examples"}, 2, "give exactly one script name"},
-		{"bad dtmf", []string{"ivr-menu", "--dtmf", "x@1s"}, 2, `--dtmf "x@1s"`},
-		{"bad hangup", []string{"ivr-menu", "--hangup-after", "soon"}, 2, "--hangup-after"},
-		{"bad var", []string{"ivr-menu", "--var", "novalue"}, 2, "want k=v"},
-		{"unknown script", []string{"nope", "--scripts", "../../examples"}, 1, "script not found"},
-		{"script error", []string{"menu", "--scripts", "../../scripttest/testdata/broken", "--press", "play_and_get_digits=3"}, 1, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			code, _, stderr := runCall(tt.args...)
-			if code != tt.wantCode || !strings.Contains(stderr, tt.wantStderr) {
-				t.Errorf("exit %d stderr %q, want %d and %q", code, stderr, tt.wantCode, tt.wantStderr)
 			}
 		})
 	}

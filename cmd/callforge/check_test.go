@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,17 +11,10 @@ import (
 	"testing"
 )
 
-// runCheck runs `callforge check args...` and returns its exit code and output.
-func runCheck(args ...string) (code int, stdout, stderr string) {
-	var out, errOut bytes.Buffer
-	code = check(args, &out, &errOut)
-	return code, out.String(), errOut.String()
-}
-
 // The deliberately broken set is reported exactly, one line per problem.
 func TestCheckBroken(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCheck("testdata/broken")
+	code, stdout, stderr := runCommand(checkCmd, "testdata/broken")
 	want := []string{
 		`testdata/broken/escape.js:2:24: require of "../secret/keys" leaves the scripts directory`,
 		`testdata/broken/escape.js:3:20: require of absolute path "/etc/callforge/config.js": scripts may only require files inside the scripts directory, by relative path`,
@@ -56,38 +48,12 @@ func TestCheckGoodDirs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
 			t.Parallel()
-			code, stdout, stderr := runCheck(tt.dir)
+			code, stdout, stderr := runCommand(checkCmd, tt.dir)
 			if code != 0 || stderr != "" {
 				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 			}
 			if want := strconv.Itoa(tt.wantCount) + " scripts OK\n"; stdout != want {
 				t.Errorf("stdout %q, want %q", stdout, want)
-			}
-		})
-	}
-}
-
-func TestCheckUsage(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name       string
-		args       []string
-		wantCode   int
-		wantStderr string
-	}{
-		{"two directories", []string{"a", "b"}, 2, "one directory at most"},
-		{"missing directory", []string{"testdata/nope"}, 1, "callforge check: open scripts dir"},
-		{"a file", []string{"check.go"}, 1, "not a directory"},
-		{"help", []string{"-h"}, 0, "Usage: callforge check [DIR]"},
-		{"unknown flag", []string{"--fix"}, 2, "flag provided but not defined"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			code, stdout, stderr := runCheck(tt.args...)
-			if code != tt.wantCode || !strings.Contains(stderr, tt.wantStderr) || stdout != "" {
-				t.Errorf("check %q = %d, stdout %q, stderr %q; want %d and stderr containing %q",
-					tt.args, code, stdout, stderr, tt.wantCode, tt.wantStderr)
 			}
 		})
 	}

@@ -1,22 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"regexp"
 	"strings"
 	"testing"
 )
 
-func runTest(args ...string) (code int, stdout, stderr string) {
-	var out, errOut bytes.Buffer
-	code = test(args, &out, &errOut)
-	return code, out.String(), errOut.String()
-}
-
 // `callforge test examples` runs green: a line per test, the summary, exit 0.
 func TestTestExamples(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runTest("../../examples")
+	code, stdout, stderr := runCommand(testCmd, "../../examples")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -35,7 +28,7 @@ func TestTestExamples(t *testing.T) {
 // The deliberately broken set fails precisely, with exit code 1.
 func TestTestBroken(t *testing.T) {
 	t.Parallel()
-	code, stdout, _ := runTest("../../scripttest/testdata/broken")
+	code, stdout, _ := runCommand(testCmd, "../../scripttest/testdata/broken")
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
@@ -55,35 +48,10 @@ func TestTestBroken(t *testing.T) {
 	}
 }
 
-func TestTestUsage(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name       string
-		args       []string
-		wantCode   int
-		wantStderr string
-	}{
-		{"two directories", []string{"a", "b"}, 2, "one directory at most"},
-		{"bad -run", []string{"-run", "(", "../../examples"}, 2, "-run:"},
-		{"missing directory", []string{"testdata/nope"}, 1, "callforge test: open scripts dir"},
-		{"no test files", []string{"testdata/broken"}, 1, "no *.test.js or *.test.ts files"},
-		{"filter", []string{"-run", "unknown account", "../../examples"}, 0, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			code, _, stderr := runTest(tt.args...)
-			if code != tt.wantCode || !strings.Contains(stderr, tt.wantStderr) {
-				t.Errorf("exit %d stderr %q, want %d and %q", code, stderr, tt.wantCode, tt.wantStderr)
-			}
-		})
-	}
-}
-
 // The test file quoted by docs/testing.md runs green too.
 func TestTestDocsExamples(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runTest("../../docs/examples")
+	code, stdout, stderr := runCommand(testCmd, "../../docs/examples")
 	if code != 0 || stderr != "" || !regexp.MustCompile(`\n3 passed, 0 failed \(1 files, \S+\)\n$`).MatchString(stdout) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
