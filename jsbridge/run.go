@@ -68,9 +68,12 @@ type run struct {
 
 type inflightCmd struct {
 	what   string
-	pos    string
+	frame  goja.StackFrame // where the script issued it; formatted only for a warning
 	warned bool
 }
+
+// pos returns "file:line:col" of where the command was issued.
+func (c *inflightCmd) pos() string { return framePos(c.frame) }
 
 func newRun(e *Engine, call *voice.Call, sc *script.Script, log zerolog.Logger) *run {
 	return &run{e: e, call: call, sc: sc, log: log, warnedAt: map[string]bool{}, handlers: map[string][]goja.Callable{},
@@ -496,29 +499,39 @@ func (r *run) callHandler(event string, fn goja.Callable, args ...goja.Value) {
 }
 
 // scriptPos returns "file:line:col" of the innermost script frame calling into Go.
-func (r *run) scriptPos() string {
+func (r *run) scriptPos() string { return framePos(r.scriptFrame()) }
+
+// scriptFrame returns the innermost script frame calling into Go (zero if none).
+func (r *run) scriptFrame() goja.StackFrame {
 	var buf [8]goja.StackFrame
 	for _, f := range r.vm.CaptureCallStack(8, buf[:0]) {
 		if f.SrcName() == "" || strings.HasPrefix(f.SrcName(), "<") {
 			continue
 		}
-		p := f.Position()
-		return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
+		return f
 	}
-	return "?"
+	return goja.StackFrame{}
+}
+
+func framePos(f goja.StackFrame) string {
+	if f.SrcName() == "" {
+		return "?"
+	}
+	p := f.Position()
+	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
 }
 
 // noteCommand records a FreeSWITCH command; a command issued while an earlier one
 // is still running means the earlier one was not awaited: warn once per place.
 func (r *run) noteCommand(what string) *inflightCmd {
-	c := &inflightCmd{what: what, pos: r.scriptPos()}
+	c := &inflightCmd{what: what, frame: r.scriptFrame()}
 	for _, prev := range r.inflight {
-		if prev.warned || r.warnedAt[prev.pos] {
+		if prev.warned || r.warnedAt[prev.pos()] {
 			continue
 		}
 		prev.warned = true
-		r.warnedAt[prev.pos] = true
-		r.log.Warn().Str("at", prev.pos).Str("next", c.what+" at "+c.pos).
+		r.warnedAt[prev.pos()] = true
+		r.log.Warn().Str("at", prev.pos()).Str("next", c.what+" at "+c.pos()).
 			Msgf("%s was not awaited: it still runs, in order, before what follows", prev.what)
 	}
 	r.inflight = append(r.inflight, c)
@@ -536,12 +549,12 @@ func (r *run) doneCommand(c *inflightCmd) {
 
 func (r *run) warnInflight(when string) {
 	for _, c := range r.inflight {
-		if c.warned || r.warnedAt[c.pos] {
+		if c.warned || r.warnedAt[c.pos()] {
 			continue
 		}
 		c.warned = true
-		r.warnedAt[c.pos] = true
-		r.log.Warn().Str("at", c.pos).Msgf("%s %s was still running: it was not awaited", when, c.what)
+		r.warnedAt[c.pos()] = true
+		r.log.Warn().Str("at", c.pos()).Msgf("%s %s was still running: it was not awaited", when, c.what)
 	}
 }
 

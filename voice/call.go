@@ -441,8 +441,8 @@ func (c *Call) handleEvent(e *esl.Event) {
 	if hasUID && uid != c.uuid {
 		return // another channel's event: never shown to this call
 	}
-	ev := &Event{ev: e}
 	name := e.Get("Event-Name")
+	ev := &Event{ev: e, name: name}
 	if hasUID && carriesVars(e) {
 		// DTMF and CHANNEL_STATE events carry no variable_* headers: only an event
 		// that does may replace the variable cache.

@@ -5,11 +5,17 @@ import "github.com/callforge/callforge/voice/internal/esl"
 // Event is one FreeSWITCH event of the call, or the call's channel data.
 // An Event is immutable and safe to share between goroutines.
 type Event struct {
-	ev *esl.Event
+	ev   *esl.Event
+	name string // Event-Name, read once when the event is dispatched
 }
 
 // Name returns the Event-Name header (CHANNEL_EXECUTE_COMPLETE, DTMF, ...).
-func (e *Event) Name() string { return e.ev.Get("Event-Name") }
+func (e *Event) Name() string {
+	if e.name != "" {
+		return e.name
+	}
+	return e.ev.Get("Event-Name")
+}
 
 // Get returns the decoded value of a header, or "".
 func (e *Event) Get(name string) string { return e.ev.Get(name) }
