@@ -23,7 +23,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(jsbridge.RegexClockGoroutine))
 }
 
 // logBuffer collects the engine's JSON log lines.

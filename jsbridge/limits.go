@@ -21,6 +21,12 @@ var ErrLimit = errors.New("script limit reached")
 // reports no match) and the interrupt, if the budget passed meanwhile, lands.
 const regexMatchTimeout = time.Second
 
+// RegexClockGoroutine is the function of the one process-wide goroutine that the
+// regex match timeout brings (regexp2's clock): it stops by itself about two
+// seconds after the last timed match and belongs to no call. Goroutine-leak checks
+// ignore it.
+const RegexClockGoroutine = "github.com/dlclark/regexp2/v2.runClock"
+
 func init() {
 	regexp2.DefaultMatchTimeout = regexMatchTimeout
 }
