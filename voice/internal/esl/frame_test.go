@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -168,4 +169,46 @@ func FuzzReadFrame(f *testing.F) {
 			t.Fatalf("frames hold %d body bytes from %d input bytes", total, len(data))
 		}
 	})
+}
+
+// Frames bigger than the reader's buffer are read whole: a header line longer than
+// the 2 KiB buffer (a channel variable with a long value in the connect reply), and
+// bodies on both sides of the 64 KiB pooled-buffer size.
+func TestReadFrameLargerThanBuffers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		headerLen int // length of one header value
+		bodyLen   int
+	}{
+		{"header line of 20 KiB", 20 << 10, 0},
+		{"header line just under the limit", MaxHeaderLine - 100, 0},
+		{"body of 60 KiB", 10, 60 << 10},
+		{"body of 300 KiB", 10, 300 << 10},
+	}
+	for _, tc := range tests {
+		tc := tc
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			value := strings.Repeat("v", tc.headerLen)
+			body := strings.Repeat("b", tc.bodyLen)
+			in := "Content-Type: api/response\nX-Long: " + value + "\n"
+			if tc.bodyLen > 0 {
+				in += "Content-Length: " + strconv.Itoa(tc.bodyLen) + "\n"
+			}
+			in += "\n" + body + "Content-Type: command/reply\nReply-Text: +OK\n\n"
+			r := NewReader(strings.NewReader(in))
+			f, err := r.ReadFrame()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := f.Headers.Raw("X-Long"); got != value || f.Body != body {
+				t.Fatalf("header %d bytes, body %d bytes; want %d and %d", len(got), len(f.Body), len(value), len(body))
+			}
+			next, err := r.ReadFrame()
+			if err != nil || next.ContentType() != TypeReply {
+				t.Fatalf("the following frame: %v %v", next, err)
+			}
+		})
+	}
 }
