@@ -334,10 +334,13 @@ declare var console: callforge.Console;
 /** Only the environment variables the operator passes to scripts. */
 declare var process: { readonly env: Readonly<Record<string, string | undefined>> };
 
-declare function setTimeout(callback: (...args: any[]) => void, ms?: number, ...args: any[]): unknown;
-declare function clearTimeout(handle: unknown): void;
-declare function setInterval(callback: (...args: any[]) => void, ms?: number, ...args: any[]): unknown;
-declare function clearInterval(handle: unknown): void;
+/** Timers run on the call's own loop; their handles are numbers, as in browsers. */
+declare function setTimeout(callback: (...args: any[]) => void, ms?: number, ...args: any[]): number;
+declare function clearTimeout(handle: number | undefined | null): void;
+declare function setInterval(callback: (...args: any[]) => void, ms?: number, ...args: any[]): number;
+declare function clearInterval(handle: number | undefined | null): void;
+declare function setImmediate(callback: (...args: any[]) => void, ...args: any[]): number;
+declare function clearImmediate(handle: number | undefined | null): void;
 
 /** CommonJS (scripts may also use ES module syntax and TypeScript). */
 declare var module: { exports: any };

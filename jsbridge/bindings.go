@@ -13,11 +13,10 @@ import (
 func Bindings() map[string][]string {
 	vm := goja.New()
 	r := &run{vm: vm, log: zerolog.Nop(), warnedAt: map[string]bool{}, handlers: map[string][]goja.Callable{}}
-	r.errs = newJSErrors(vm)
-	r.installConsole(vm)
+	r.errs = &jsErrors{vm: vm}
 	out := map[string][]string{
 		"ctx":     r.buildCtx(vm).Keys(),
-		"console": vm.Get("console").ToObject(vm).Keys(),
+		"console": r.newConsole(vm).Keys(),
 		"data":    {"uuid", "callerIdNumber", "callerIdName", "destinationNumber", "direction", "context", "vars"},
 	}
 	for _, v := range out {

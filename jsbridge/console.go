@@ -10,9 +10,9 @@ import (
 // maxLogLine caps one script log line.
 const maxLogLine = 8 << 10
 
-// installConsole gives the script a console whose lines are the call's structured
-// log lines (with call uuid and script name).
-func (r *run) installConsole(vm *goja.Runtime) {
+// newConsole makes the script's console, whose lines are the call's structured log
+// lines (with call uuid and script name).
+func (r *run) newConsole(vm *goja.Runtime) *goja.Object {
 	c := vm.NewObject()
 	mk := func(level zerolog.Level) func(goja.FunctionCall) goja.Value {
 		return func(fc goja.FunctionCall) goja.Value {
@@ -25,7 +25,7 @@ func (r *run) installConsole(vm *goja.Runtime) {
 	_ = c.Set("debug", mk(zerolog.DebugLevel))
 	_ = c.Set("warn", mk(zerolog.WarnLevel))
 	_ = c.Set("error", mk(zerolog.ErrorLevel))
-	_ = vm.Set("console", c)
+	return c
 }
 
 func (r *run) scriptLog(level zerolog.Level, args []goja.Value) {

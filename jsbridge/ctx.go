@@ -68,19 +68,18 @@ func (r *run) onEvent(ev *voice.Event) {
 	}
 }
 
-// buildCtx makes the `ctx` object (voice-api.md §3).
-func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
-	methods := make(map[string]func(goja.FunctionCall) goja.Value, 40)
-	set := func(name string, fn func(goja.FunctionCall) goja.Value) { methods[name] = fn }
-
-	set("get", func(fc goja.FunctionCall) goja.Value {
+// ctxMethods are ctx's methods (voice-api.md §3), by name: one table for every call, turned into a
+// function of a call's ctx only when its script first reads the method.
+var ctxMethods = map[string]func(r *run, fc goja.FunctionCall) goja.Value{
+	"get": func(r *run, fc goja.FunctionCall) goja.Value {
+		vm := r.vm
 		v, ok := r.call.Var(fc.Argument(0).String())
 		if !ok {
 			return goja.Undefined()
 		}
 		return vm.ToValue(v)
-	})
-	set("set", func(fc goja.FunctionCall) goja.Value {
+	},
+	"set": func(r *run, fc goja.FunctionCall) goja.Value {
 		name, value := fc.Argument(0).String(), valueString(fc.Argument(1))
 		if !varName.MatchString(name) {
 			return r.rejected(r.errs.invalid("ctx.set: bad variable name %q", clip(name)))
@@ -92,8 +91,8 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			return r.refused("ctx.set()", err)
 		}
 		return r.command("ctx.set()", func(done func(*voice.Event, error)) { r.call.SetVar(name, value, done) }, nil)
-	})
-	set("header", func(fc goja.FunctionCall) goja.Value {
+	},
+	"header": func(r *run, fc goja.FunctionCall) goja.Value {
 		name := fc.Argument(0).String()
 		if !headerName.MatchString(name) {
 			if len(fc.Arguments) > 1 {
@@ -112,13 +111,14 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			return r.refused("ctx.header()", err)
 		}
 		return r.command("ctx.header()", func(done func(*voice.Event, error)) { r.call.SetVar("sip_h_"+name, value, done) }, nil)
-	})
-	logFn := func(fc goja.FunctionCall) goja.Value { r.scriptLog(0x01, fc.Arguments); return goja.Undefined() }
-	set("log", logFn)
-
-	set("answer", r.simpleApp("ctx.answer()", "answer"))
-	set("preAnswer", r.simpleApp("ctx.preAnswer()", "pre_answer"))
-	set("play", func(fc goja.FunctionCall) goja.Value {
+	},
+	"log": func(r *run, fc goja.FunctionCall) goja.Value {
+		r.scriptLog(0x01, fc.Arguments)
+		return goja.Undefined()
+	},
+	"answer":    simpleApp("ctx.answer()", "answer"),
+	"preAnswer": simpleApp("ctx.preAnswer()", "pre_answer"),
+	"play": func(r *run, fc goja.FunctionCall) goja.Value {
 		file, err := r.fileArg("ctx.play", fc.Argument(0))
 		if err != nil {
 			return r.rejected(err)
@@ -126,8 +126,9 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 		return r.app("ctx.play()", "playback", file, func(ev *voice.Event) (any, error) {
 			return ev.Get("Application-Response"), nil
 		})
-	})
-	set("tts", func(fc goja.FunctionCall) goja.Value {
+	},
+	"tts": func(r *run, fc goja.FunctionCall) goja.Value {
+		vm := r.vm
 		text := valueString(fc.Argument(0))
 		if text == "" || len(text) > maxArg {
 			return r.rejected(r.errs.invalid("ctx.tts: text must be 1 to %d bytes", maxArg))
@@ -140,8 +141,9 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			return r.rejected(r.errs.invalid("ctx.tts: bad engine or voice"))
 		}
 		return r.app("ctx.tts()", "speak", engine+"|"+voiceName+"|"+text, nil)
-	})
-	set("say", func(fc goja.FunctionCall) goja.Value {
+	},
+	"say": func(r *run, fc goja.FunctionCall) goja.Value {
+		vm := r.vm
 		text := valueString(fc.Argument(0))
 		opts := optObject(vm, fc.Argument(1))
 		lang := optString(opts, "lang", "en")
@@ -156,9 +158,9 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			return r.rejected(r.errs.invalid("ctx.say: text must be one line of 1 to 1024 bytes"))
 		}
 		return r.app("ctx.say()", "say", lang+" "+typ+" "+method+" "+text, nil)
-	})
-	set("ivr", r.ivr)
-	set("echo", func(fc goja.FunctionCall) goja.Value {
+	},
+	"ivr": (*run).ivr,
+	"echo": func(r *run, fc goja.FunctionCall) goja.Value {
 		app, arg := "echo", ""
 		if d := fc.Argument(0); !goja.IsUndefined(d) && !goja.IsNull(d) {
 			ms := d.ToInteger()
@@ -168,8 +170,8 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			app, arg = "delay_echo", strconv.FormatInt(ms, 10)
 		}
 		return r.untilHangup("ctx.echo()", app, arg)
-	})
-	set("conference", func(fc goja.FunctionCall) goja.Value {
+	},
+	"conference": func(r *run, fc goja.FunctionCall) goja.Value {
 		name := fc.Argument(0).String()
 		profile := "default"
 		if p := fc.Argument(1); !goja.IsUndefined(p) && !goja.IsNull(p) {
@@ -179,9 +181,9 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			return r.rejected(r.errs.invalid("ctx.conference: bad conference or profile name"))
 		}
 		return r.untilHangup("ctx.conference()", "conference", name+"@"+profile)
-	})
-	set("bridge", r.bridge)
-	set("hangup", func(fc goja.FunctionCall) goja.Value {
+	},
+	"bridge": (*run).bridge,
+	"hangup": func(r *run, fc goja.FunctionCall) goja.Value {
 		cause := "NORMAL_CLEARING"
 		if a := fc.Argument(0); !goja.IsUndefined(a) && !goja.IsNull(a) && a.String() != "" {
 			cause = a.String()
@@ -195,8 +197,8 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 		return r.command("ctx.hangup()", func(done func(*voice.Event, error)) {
 			r.call.Hangup(cause, func(err error) { done(nil, err) })
 		}, nil)
-	})
-	set("blockDtmf", func(fc goja.FunctionCall) goja.Value {
+	},
+	"blockDtmf": func(r *run, fc goja.FunctionCall) goja.Value {
 		digits := ""
 		if a := fc.Argument(0); !goja.IsUndefined(a) && !goja.IsNull(a) {
 			digits = a.String()
@@ -207,13 +209,14 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			r.dtmf.blocked += digits
 		}
 		return r.app("ctx.blockDtmf()", "block_dtmf", "", nil)
-	})
-	set("unblockDtmf", func(fc goja.FunctionCall) goja.Value {
+	},
+	"unblockDtmf": func(r *run, fc goja.FunctionCall) goja.Value {
 		r.dtmf.blockAll, r.dtmf.blocked = false, ""
 		return r.app("ctx.unblockDtmf()", "unblock_dtmf", "", nil)
-	})
-	set("waitFor", r.waitFor)
-	set("waitForHangup", func(fc goja.FunctionCall) goja.Value {
+	},
+	"waitFor": (*run).waitFor,
+	"waitForHangup": func(r *run, fc goja.FunctionCall) goja.Value {
+		vm := r.vm
 		p, resolve, _ := r.newPromise()
 		if r.down {
 			_ = resolve(r.cause)
@@ -222,15 +225,15 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 		settle := r.loop.reserve()
 		r.call.OnHangup(func(cause string) { settle(func() { _ = resolve(cause) }) })
 		return vm.ToValue(p)
-	})
-	set("record", func(fc goja.FunctionCall) goja.Value {
+	},
+	"record": func(r *run, fc goja.FunctionCall) goja.Value {
 		path, err := r.recordingPath("ctx.record", fc.Argument(0))
 		if err != nil {
 			return r.rejected(err)
 		}
 		return r.app("ctx.record()", "record_session", path, func(*voice.Event) (any, error) { return path, nil })
-	})
-	set("recordStop", func(fc goja.FunctionCall) goja.Value {
+	},
+	"recordStop": func(r *run, fc goja.FunctionCall) goja.Value {
 		arg := "all"
 		if a := fc.Argument(0); !goja.IsUndefined(a) && !goja.IsNull(a) {
 			path, err := r.recordingPath("ctx.recordStop", a)
@@ -240,16 +243,16 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			arg = path
 		}
 		return r.app("ctx.recordStop()", "stop_record_session", arg, nil)
-	})
-	set("recordMessage", r.recordMessage)
-	set("sleep", func(fc goja.FunctionCall) goja.Value {
+	},
+	"recordMessage": (*run).recordMessage,
+	"sleep": func(r *run, fc goja.FunctionCall) goja.Value {
 		ms := fc.Argument(0).ToInteger()
 		if ms < 0 || ms > 24*3600*1000 {
 			return r.rejected(r.errs.invalid("ctx.sleep: ms must be 0 to 86400000"))
 		}
 		return r.app("ctx.sleep()", "sleep", strconv.FormatInt(ms, 10), nil)
-	})
-	set("transfer", func(fc goja.FunctionCall) goja.Value {
+	},
+	"transfer": func(r *run, fc goja.FunctionCall) goja.Value {
 		ext := fc.Argument(0).String()
 		dialplan, context := "XML", r.call.Data().Get("Caller-Context")
 		if a := fc.Argument(1); !goja.IsUndefined(a) && !goja.IsNull(a) {
@@ -270,11 +273,12 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			r.call.Detach()
 			return nil, nil
 		})
-	})
-	set("stop", func(fc goja.FunctionCall) goja.Value {
+	},
+	"stop": func(r *run, fc goja.FunctionCall) goja.Value {
 		return r.api("ctx.stop()", "uuid_break "+r.call.UUID())
-	})
-	set("on", func(fc goja.FunctionCall) goja.Value {
+	},
+	"on": func(r *run, fc goja.FunctionCall) goja.Value {
+		vm := r.vm
 		name := fc.Argument(0).String()
 		fn, ok := goja.AssertFunction(fc.Argument(1))
 		if !ok {
@@ -302,8 +306,9 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			}
 		}
 		return goja.Undefined()
-	})
-	set("execute", func(fc goja.FunctionCall) goja.Value {
+	},
+	"execute": func(r *run, fc goja.FunctionCall) goja.Value {
+		vm := r.vm
 		app := fc.Argument(0).String()
 		arg := ""
 		if a := fc.Argument(1); !goja.IsUndefined(a) && !goja.IsNull(a) {
@@ -327,8 +332,8 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			_ = res.Set("vars", vars)
 			return res, nil
 		})
-	})
-	set("api", func(fc goja.FunctionCall) goja.Value {
+	},
+	"api": func(r *run, fc goja.FunctionCall) goja.Value {
 		cmd := fc.Argument(0).String()
 		if len(cmd) > maxArg {
 			return r.rejected(r.errs.invalid("ctx.api: command longer than %d bytes", maxArg))
@@ -337,8 +342,13 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 			return r.refused("ctx.api()", err)
 		}
 		return r.api("ctx.api()", cmd)
-	})
-	return vm.NewDynamicObject(&ctxObject{r: r, methods: methods, values: map[string]goja.Value{}})
+	},
+}
+
+// buildCtx makes the `ctx` object: it costs one small struct until the script
+// reads a method.
+func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
+	return vm.NewDynamicObject(&ctxObject{r: r})
 }
 
 // ctxObject is `ctx`: its methods become JavaScript functions the first time a
@@ -346,8 +356,7 @@ func (r *run) buildCtx(vm *goja.Runtime) *goja.Object {
 // read-only properties. A script may replace or delete a method on its own ctx.
 type ctxObject struct {
 	r       *run
-	methods map[string]func(goja.FunctionCall) goja.Value
-	values  map[string]goja.Value
+	values  map[string]goja.Value // methods made so far, and what the script set
 	deleted map[string]bool
 }
 
@@ -364,12 +373,13 @@ func (c *ctxObject) Get(key string) goja.Value {
 	if c.deleted[key] {
 		return nil
 	}
-	fn, ok := c.methods[key]
+	method, ok := ctxMethods[key]
 	if !ok {
 		return nil
 	}
-	v := c.r.vm.ToValue(fn)
-	c.values[key] = v
+	r := c.r
+	v := r.vm.ToValue(func(fc goja.FunctionCall) goja.Value { return method(r, fc) })
+	c.set(key, v)
 	return v
 }
 
@@ -377,9 +387,16 @@ func (c *ctxObject) Set(key string, val goja.Value) bool {
 	if key == "uuid" || key == "up" {
 		return false // read-only
 	}
-	c.values[key] = val
+	c.set(key, val)
 	delete(c.deleted, key)
 	return true
+}
+
+func (c *ctxObject) set(key string, val goja.Value) {
+	if c.values == nil {
+		c.values = make(map[string]goja.Value, 4)
+	}
+	c.values[key] = val
 }
 
 func (c *ctxObject) Has(key string) bool {
@@ -389,7 +406,7 @@ func (c *ctxObject) Has(key string) bool {
 	if _, ok := c.values[key]; ok {
 		return true
 	}
-	_, ok := c.methods[key]
+	_, ok := ctxMethods[key]
 	return ok && !c.deleted[key]
 }
 
@@ -406,14 +423,14 @@ func (c *ctxObject) Delete(key string) bool {
 }
 
 func (c *ctxObject) Keys() []string {
-	keys := make([]string, 0, len(c.methods)+len(c.values)+2)
-	for k := range c.methods {
+	keys := make([]string, 0, len(ctxMethods)+len(c.values)+2)
+	for k := range ctxMethods {
 		if !c.deleted[k] {
 			keys = append(keys, k)
 		}
 	}
 	for k := range c.values {
-		if _, ok := c.methods[k]; !ok {
+		if _, ok := ctxMethods[k]; !ok {
 			keys = append(keys, k)
 		}
 	}
@@ -449,8 +466,8 @@ func (r *run) refused(what string, err error) goja.Value {
 }
 
 // simpleApp is a ctx method that runs app with no argument.
-func (r *run) simpleApp(what, app string) func(goja.FunctionCall) goja.Value {
-	return func(goja.FunctionCall) goja.Value { return r.app(what, app, "", nil) }
+func simpleApp(what, app string) func(*run, goja.FunctionCall) goja.Value {
+	return func(r *run, _ goja.FunctionCall) goja.Value { return r.app(what, app, "", nil) }
 }
 
 // app runs a dialplan application; the promise settles with conv(completion event)

@@ -117,9 +117,19 @@ func New(cfg Config) (*Engine, error) {
 // ServeCall runs the call's script: the route_script channel variable makes the
 // call a Class 4 routing decision, else voice_script runs. It implements voice.Handler.
 func (e *Engine) ServeCall(ctx context.Context, call *voice.Call) {
+	// The choice of script is its own function so that its stack frame is gone
+	// while the script runs: this frame stays on the call's stack for the whole call.
+	if r := e.newCallRun(ctx, call); r != nil {
+		r.execute()
+	}
+}
+
+// newCallRun picks the call's script and returns its run, or nil when the call was
+// served otherwise (a routing decision) or cannot run a script (it is failed).
+func (e *Engine) newCallRun(ctx context.Context, call *voice.Call) *run {
 	if route, _ := call.Var("route_script"); route != "" {
 		e.serveRoute(ctx, call, route) // a Class 4 routing decision (routing.go)
-		return
+		return nil
 	}
 	name, _ := call.Var("voice_script")
 	if name == "" {
@@ -132,7 +142,7 @@ func (e *Engine) ServeCall(ctx context.Context, call *voice.Call) {
 		e.cfg.Observer.ScriptError("", "not-found")
 		e.cfg.Observer.RunEnded("", OutcomeFailed, 0)
 		e.failCall(call, &log)
-		return
+		return nil
 	}
 	sc, err := e.cfg.Scripts.Get(name)
 	if err != nil {
@@ -144,12 +154,10 @@ func (e *Engine) ServeCall(ctx context.Context, call *voice.Call) {
 		e.cfg.Observer.ScriptError(name, kind)
 		e.cfg.Observer.RunEnded(name, OutcomeFailed, 0)
 		e.failCall(call, &log)
-		return
+		return nil
 	}
 	call.AddLogField("version", sc.Version)
-	log = *call.Logger()
-	r := newRun(e, call, sc, log)
-	r.execute()
+	return newRun(e, call, sc, *call.Logger())
 }
 
 // failCall ends a call whose script could not run, the configured error way, and

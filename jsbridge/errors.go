@@ -32,23 +32,25 @@ const (
 	CodeLimit       = "ELIMIT"
 )
 
-// jsErrors makes JavaScript Error objects from the runtime's own Error constructor,
-// captured before the script runs so a script that replaces Error cannot break them.
+// jsErrors makes JavaScript Error objects. They come from the runtime's own
+// TypeError (goja's intrinsic, not the global binding, which a script may replace),
+// re-parented onto Error.prototype; that prototype is looked up on first use, so a
+// call that never sees an error never pays for the Error intrinsics.
 type jsErrors struct {
-	vm   *goja.Runtime
-	ctor goja.Value
-}
-
-func newJSErrors(vm *goja.Runtime) *jsErrors {
-	return &jsErrors{vm: vm, ctor: vm.Get("Error")}
+	vm    *goja.Runtime
+	proto *goja.Object // Error.prototype once known
 }
 
 // make returns a new Error with name, code and message, plus extra properties.
 func (j *jsErrors) make(name, code, msg string, props ...any) *goja.Object {
-	o, err := j.vm.New(j.ctor, j.vm.ToValue(msg))
-	if err != nil {
-		o = j.vm.NewObject()
-		_ = o.Set("message", msg)
+	o := j.vm.NewTypeError("%s", msg) // a format: msg itself may hold a %
+	if j.proto == nil {
+		if tp := o.Prototype(); tp != nil {
+			j.proto = tp.Prototype() // TypeError.prototype's prototype: Error.prototype
+		}
+	}
+	if j.proto != nil {
+		_ = o.SetPrototype(j.proto)
 	}
 	// Own data properties, defined rather than assigned: an accessor a script put on
 	// Object.prototype (a `code` getter...) cannot shadow or swallow them.

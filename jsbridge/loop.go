@@ -8,32 +8,43 @@ import (
 	"github.com/dop251/goja_nodejs/eventloop"
 )
 
-// keepaliveMs is the delay of the timer that holds the loop open while Go work is
-// pending (about 24 days: it is always cleared long before).
-const keepaliveMs = 1 << 31
+// holdFor is the delay of the timer that keeps a call's loop running (about 24
+// days: the loop is always stopped long before, see callLoop).
+const holdFor = 1 << 31 * time.Millisecond
 
 // callLoop is one call's event loop and the bookkeeping of its reservations.
+//
+// The loop is held open from the start by one Go-side timer that never fires, and
+// the engine stops it itself once no reservation is open at the end of a stretch of
+// JS: every piece of work that must keep a script alive (a FreeSWITCH command, a
+// timer, a kv or http operation, a waitFor) is a reservation. This costs one small
+// Go timer per call, where a JavaScript timer handle set and cleared by the loop's
+// own setTimeout held a wrapped Go object and two function objects for as long as
+// the call waited.
+//
 // Fields are touched only on the loop's goroutine, except where noted.
 type callLoop struct {
 	loop *eventloop.EventLoop
-	vm   *goja.Runtime
 
-	pending   int        // open reservations
-	keepalive goja.Value // timer that keeps the loop alive while pending > 0
-	setTimer  goja.Callable
-	clearTmr  goja.Callable
-	noop      goja.Value
-	onBug     func(string) // reports a broken settle-once contract
-	wrap      func(func()) // runs a settlement (times it for the CPU budget)
-	lag       func(time.Duration)
+	pending int          // open reservations
+	stopped bool         // the loop was told to stop: work that arrives after that is dropped
+	onBug   func(string) // reports a broken settle-once contract
+	wrap    func(func()) // runs a settlement (times it for the CPU budget)
+	lag     func(time.Duration)
 }
 
-// init captures the loop's own timer functions before the script can replace them.
-func (l *callLoop) init(vm *goja.Runtime) {
-	l.vm = vm
-	l.setTimer, _ = goja.AssertFunction(vm.Get("setTimeout"))
-	l.clearTmr, _ = goja.AssertFunction(vm.Get("clearTimeout"))
-	l.noop = vm.ToValue(func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+// hold keeps the loop from ending on its own. Call it before the loop runs.
+func (l *callLoop) hold() {
+	l.loop.SetTimeout(func(*goja.Runtime) {}, holdFor)
+}
+
+// stopIfIdle stops the loop when no reservation is open: nothing is left that
+// could run the script again. It runs on the loop at the end of a stretch.
+func (l *callLoop) stopIfIdle() {
+	if l.pending == 0 && !l.stopped {
+		l.stopped = true
+		l.loop.StopNoWait()
+	}
 }
 
 // reserve opens a reservation; it must be called on the loop. The returned settle
@@ -42,11 +53,6 @@ func (l *callLoop) init(vm *goja.Runtime) {
 // loop keeps running.
 func (l *callLoop) reserve() (settle func(fn func())) {
 	l.pending++
-	if l.pending == 1 {
-		// Calling the loop's setTimeout on the loop counts the job at once, so the loop
-		// cannot end between this reservation and its settlement.
-		l.keepalive, _ = l.setTimer(goja.Undefined(), l.noop, l.vm.ToValue(keepaliveMs))
-	}
 	var once atomic.Bool
 	return func(fn func()) {
 		if !once.CompareAndSwap(false, true) {
@@ -57,21 +63,17 @@ func (l *callLoop) reserve() (settle func(fn func())) {
 		}
 		queued := time.Now()
 		l.loop.RunOnLoop(func(*goja.Runtime) {
+			if l.stopped {
+				return
+			}
 			if l.lag != nil {
 				l.lag(time.Since(queued))
 			}
-			defer l.release()
 			if fn != nil {
 				l.wrap(fn)
 			}
+			l.pending--
+			l.stopIfIdle()
 		})
-	}
-}
-
-func (l *callLoop) release() {
-	l.pending--
-	if l.pending == 0 && l.keepalive != nil {
-		_, _ = l.clearTmr(goja.Undefined(), l.keepalive)
-		l.keepalive = nil
 	}
 }

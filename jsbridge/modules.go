@@ -36,10 +36,10 @@ var hostModules = map[string]bool{
 const opTimeout = 30 * time.Second
 
 // requireFn returns the script's `require`, resolving from the script named from.
-func (r *run) requireFn(coreRequire goja.Callable, from string) func(goja.FunctionCall) goja.Value {
+func (r *run) requireFn(from string) func(goja.FunctionCall) goja.Value {
 	return func(fc goja.FunctionCall) goja.Value {
 		spec := fc.Argument(0).String()
-		v, err := r.require(coreRequire, from, spec)
+		v, err := r.require(from, spec)
 		if err != nil {
 			panic(err)
 		}
@@ -48,7 +48,7 @@ func (r *run) requireFn(coreRequire goja.Callable, from string) func(goja.Functi
 }
 
 // require resolves one module. Errors are JS errors (thrown by the caller).
-func (r *run) require(coreRequire goja.Callable, from, spec string) (goja.Value, *goja.Object) {
+func (r *run) require(from, spec string) (goja.Value, *goja.Object) {
 	vm := r.vm
 	if m, ok := r.modules[spec]; ok && !strings.HasPrefix(spec, ".") {
 		return m, nil
@@ -65,10 +65,7 @@ func (r *run) require(coreRequire goja.Callable, from, spec string) (goja.Value,
 	case "console":
 		return vm.Get("console"), nil
 	case "url", "util", "buffer":
-		if coreRequire == nil {
-			break
-		}
-		v, err := coreRequire(goja.Undefined(), vm.ToValue(spec))
+		v, err := r.coreModule(spec)
 		if err != nil {
 			return nil, r.errs.make("Error", "MODULE_NOT_FOUND", fmt.Sprintf("require(%q): %v", spec, err))
 		}
@@ -87,11 +84,29 @@ func (r *run) require(coreRequire goja.Callable, from, spec string) (goja.Value,
 			spec, strings.Join(BuiltinModules, ", ")))
 	}
 	if strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../") {
-		return r.requireFile(coreRequire, from, spec)
+		return r.requireFile(from, spec)
 	}
 	return nil, r.errs.make("Error", "MODULE_NOT_FOUND", fmt.Sprintf(
 		"require(%q): no such module; built-in modules are %s, and files inside the scripts directory are required with ./",
 		spec, strings.Join(BuiltinModules, ", ")))
+}
+
+// coreModule loads one of goja_nodejs's modules (url, util, buffer) through the
+// engine's registry, which is enabled on this runtime the first time a script
+// needs one of them: most calls never do.
+func (r *run) coreModule(spec string) (goja.Value, error) {
+	if r.core == nil {
+		g := r.vm.GlobalObject()
+		own := g.Get("require")
+		r.core = r.e.registry.Enable(r.vm)
+		// Enable defines the registry's own global require: put the script's back.
+		if own != nil {
+			_ = g.Set("require", own)
+		} else {
+			_ = g.Delete("require")
+		}
+	}
+	return r.core.Require(spec)
 }
 
 func (r *run) cacheModule(name string, v goja.Value) goja.Value {
@@ -101,7 +116,7 @@ func (r *run) cacheModule(name string, v goja.Value) goja.Value {
 
 // requireFile loads a library file from the scripts directory, relative to the
 // requiring script; it never leaves the directory.
-func (r *run) requireFile(coreRequire goja.Callable, from, spec string) (goja.Value, *goja.Object) {
+func (r *run) requireFile(from, spec string) (goja.Value, *goja.Object) {
 	target := path.Clean(path.Join(path.Dir(from), spec))
 	if target == "." || strings.HasPrefix(target, "../") || target == ".." || strings.HasPrefix(target, "/") {
 		r.log.Warn().Str("module", spec).Msg("require outside the scripts directory refused")
@@ -119,7 +134,7 @@ func (r *run) requireFile(coreRequire goja.Callable, from, spec string) (goja.Va
 		return nil, r.errs.make("Error", "MODULE_NOT_FOUND", fmt.Sprintf("require(%q): %v", spec, err))
 	}
 	r.modules[key] = nil // loading
-	v, err := sc.Exports(r.vm, r.requireFn(coreRequire, sc.Name))
+	v, err := sc.Exports(r.vm, r.requireFn(sc.Name))
 	if err != nil {
 		delete(r.modules, key)
 		var ex *goja.Exception
@@ -531,8 +546,8 @@ func parseJSON(vm *goja.Runtime, s string) (goja.Value, error) {
 	return vm.ToValue(v), nil
 }
 
-// installProcess gives the script a `process` with only the env the operator chose.
-func (r *run) installProcess(vm *goja.Runtime) {
+// newProcess makes the script's `process`, with only the env the operator chose.
+func (r *run) newProcess(vm *goja.Runtime) *goja.Object {
 	env := vm.NewObject()
 	for k, v := range r.e.cfg.ScriptEnv {
 		_ = env.Set(k, v)
@@ -542,5 +557,5 @@ func (r *run) installProcess(vm *goja.Runtime) {
 	}
 	p := vm.NewObject()
 	_ = p.Set("env", env)
-	_ = vm.Set("process", p)
+	return p
 }

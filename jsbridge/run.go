@@ -11,6 +11,7 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/eventloop"
+	"github.com/dop251/goja_nodejs/require"
 	"github.com/rs/zerolog"
 
 	"github.com/callforge/callforge/jsbridge/script"
@@ -30,8 +31,9 @@ type run struct {
 	errs *jsErrors
 
 	promiseResolve goja.Callable // Promise.resolve, captured before the script runs
-	promiseThen    goja.Callable // Promise.prototype.then, captured before the script runs
 	promiseCtor    goja.Value
+	mainPromise    *goja.Promise          // main's promise until it settles
+	core           *require.RequireModule // goja_nodejs's require, once a core module is needed
 
 	mainSettled bool
 	mainFailed  bool
@@ -52,18 +54,20 @@ type run struct {
 
 	events eventFilter // names forwarded from the event goroutine (read there too)
 
-	limits     Limits
-	policy     *sandboxPolicy
-	busy       busyClock
-	cpuTimer   *time.Timer // loop goroutine only
-	limitHit   atomic.Pointer[limitInfo]
-	liveTimers int
-	timers     map[any]struct{}
-	modules    map[string]goja.Value // require cache of this call (nil value: loading)
-	outcome    string
-	obs        Observer
-	job        *jobState                    // set for a run outside a call (see RunJob)
-	vmRef      atomic.Pointer[goja.Runtime] // r.vm for other goroutines (the watchdogs)
+	limits      Limits
+	policy      *sandboxPolicy
+	busy        busyClock
+	cpuTimer    *time.Timer // loop goroutine only
+	limitHit    atomic.Pointer[limitInfo]
+	timers      map[int64]*scriptTimer // live timers by handle (nil until the first)
+	maxDur      *time.Timer            // the call\'s duration limit (a job\'s budget)
+	unsubscribe func()                 // ends the call\'s event subscription
+	timerSeq    int64
+	modules     map[string]goja.Value // require cache of this call (nil value: loading)
+	outcome     string
+	obs         Observer
+	job         *jobState                    // set for a run outside a call (see RunJob)
+	vmRef       atomic.Pointer[goja.Runtime] // r.vm for other goroutines (the watchdogs)
 }
 
 type inflightCmd struct {
@@ -77,47 +81,74 @@ func (c *inflightCmd) pos() string { return framePos(c.frame) }
 
 func newRun(e *Engine, call *voice.Call, sc *script.Script, log zerolog.Logger) *run {
 	return &run{e: e, call: call, sc: sc, log: log, warnedAt: map[string]bool{}, handlers: map[string][]goja.Callable{},
-		limits: e.cfg.Limits, policy: e.policy, timers: map[any]struct{}{},
+		limits: e.cfg.Limits, policy: e.policy,
 		modules: map[string]goja.Value{}, obs: e.cfg.Observer, outcome: OutcomeOK}
 }
 
 // execute runs the script to its end on the calling goroutine.
+//
+// The goroutine waits inside loop.Run for as long as the call lasts, with execute's
+// frame under it: set-up and tear-down are separate functions so that frame stays
+// small and a parked call's goroutine fits a 4 KiB stack (see docs/performance.md).
 func (r *run) execute() {
 	began := time.Now()
 	r.obs.RunStarted(r.sc.Name)
-	defer func() { r.obs.RunEnded(r.sc.Name, r.outcome, time.Since(began)) }()
+	defer r.finished(began)
+	r.setUp()
+	r.runLoop()
+	r.tearDown()
+}
+
+// setUp makes the call's loop and arms the limits and the event subscription.
+func (r *run) setUp() {
 	loop := eventloop.NewEventLoop(eventloop.EnableConsole(false), eventloop.WithRegistry(r.e.registry))
 	r.loop.loop = loop
 	r.loop.wrap = r.guarded
 	r.loop.lag = r.obs.LoopLag
 	r.loop.onBug = func(msg string) { r.log.Error().Msg("engine bug: " + msg) }
+	r.loop.hold()
 	r.e.heap.register(r)
-	defer r.e.heap.unregister(r)
-	maxDur := time.AfterFunc(r.limits.CallDuration, func() {
-		r.hitLimit(LimitDuration, "the call reached its maximum duration")
-	})
 	if r.job != nil {
-		maxDur.Stop()
-		maxDur = time.AfterFunc(r.job.budget, func() {
+		r.maxDur = time.AfterFunc(r.job.budget, func() {
 			r.hitLimit(LimitBudget, "the script ran past its time budget")
 		})
+	} else {
+		r.maxDur = time.AfterFunc(r.limits.CallDuration, func() {
+			r.hitLimit(LimitDuration, "the call reached its maximum duration")
+		})
 	}
-	defer maxDur.Stop()
-	unsubscribe := func() {}
 	if r.call != nil {
-		unsubscribe = r.call.Subscribe(r.onEvent)
+		r.unsubscribe = r.call.Subscribe(r.onEvent)
 		r.call.OnHangup(func(cause string) { r.onLoop(func() { r.onHangup(cause) }) })
 	}
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				r.log.Error().Interface("panic", p).Bytes("stack", debug.Stack()).Msg("script runtime panicked")
-				r.mainFailed = true
-			}
-		}()
-		loop.Run(r.start)
+}
+
+// runLoop runs the script's loop until it ends; a panic inside is logged and fails
+// the script.
+func (r *run) runLoop() {
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error().Interface("panic", p).Bytes("stack", debug.Stack()).Msg("script runtime panicked")
+			r.mainFailed = true
+		}
 	}()
-	unsubscribe()
+	r.loop.loop.Run(r.start)
+}
+
+// finished runs last, whatever happened.
+func (r *run) finished(began time.Time) {
+	r.maxDur.Stop()
+	r.e.heap.unregister(r)
+	r.obs.RunEnded(r.sc.Name, r.outcome, time.Since(began))
+}
+
+// tearDown stops what the run started, reports how the script ended and, if it
+// failed with the channel still up, ends the call the error way.
+func (r *run) tearDown() {
+	if r.unsubscribe != nil {
+		r.unsubscribe()
+	}
+	r.stopTimers()
 	if r.cpuTimer != nil {
 		r.cpuTimer.Stop()
 	}
@@ -126,7 +157,7 @@ func (r *run) execute() {
 		r.graceTimer.Stop()
 	}
 	r.graceMu.Unlock()
-	loop.Terminate()
+	r.loop.loop.Terminate()
 
 	if li := r.limitHit.Load(); li != nil {
 		r.outcome = OutcomeLimit
@@ -159,34 +190,29 @@ func (r *run) execute() {
 func (r *run) start(vm *goja.Runtime) {
 	r.vm = vm
 	r.vmRef.Store(vm)
+	defer r.loop.stopIfIdle() // nothing reserved: the script has nothing left to wait for
 	if r.limitHit.Load() != nil {
 		return // a limit (the budget) passed before the script even started
 	}
 	vm.SetMaxCallStackSize(r.limits.StackDepth)
 	r.enter()
 	defer r.exit()
-	r.loop.init(vm)
-	r.errs = newJSErrors(vm)
+	r.errs = &jsErrors{vm: vm}
 	r.promiseCtor = vm.Get("Promise")
 	r.promiseResolve, _ = goja.AssertFunction(r.promiseCtor.ToObject(vm).Get("resolve"))
-	r.promiseThen, _ = goja.AssertFunction(r.promiseCtor.ToObject(vm).Get("prototype").ToObject(vm).Get("then"))
 	defer r.checkUnhandled()
 	vm.SetPromiseRejectionTracker(r.trackRejection)
-	r.installConsole(vm)
-	r.installTimers(vm)
-	r.installProcess(vm)
-	coreRequire, _ := goja.AssertFunction(vm.Get("require"))
-	require := r.requireFn(coreRequire, r.sc.Name)
-	_ = vm.Set("require", require)
+	req := r.requireFn(r.sc.Name)
+	r.installGlobals(vm, req)
 	var args []goja.Value
 	var main goja.Callable
 	var err error
 	if r.job != nil {
 		args = []goja.Value{r.job.arg(vm)}
-		main, err = r.job.entry(r, vm, require)
+		main, err = r.job.entry(r, vm, req)
 	} else {
 		args = []goja.Value{r.buildData(vm), r.buildCtx(vm)}
-		main, err = r.sc.Entry(vm, require)
+		main, err = r.sc.Entry(vm, req)
 	}
 	if err != nil {
 		r.outcome = OutcomeFailed
@@ -204,20 +230,41 @@ func (r *run) start(vm *goja.Runtime) {
 		r.failed("main returned an unusable value", err)
 		return
 	}
-	_, err = r.promiseThen(p,
-		vm.ToValue(func(fc goja.FunctionCall) goja.Value {
-			if r.job != nil {
-				r.job.resolved(r, fc.Argument(0))
+	mp, ok := p.Export().(*goja.Promise)
+	if !ok {
+		r.failed("main returned an unusable value", fmt.Errorf("promise resolution gave %s", p.String()))
+		return
+	}
+	r.mainPromise = mp
+	r.checkMain()
+}
+
+// checkMain looks whether main's promise has settled. It runs at the end of every
+// stretch of JS (start, guarded), which is the only place it can have settled:
+// polling the promise's state costs nothing, where a `.then` would hold two
+// function objects and a derived promise for the whole call.
+func (r *run) checkMain() {
+	mp := r.mainPromise
+	if mp == nil {
+		return
+	}
+	switch mp.State() {
+	case goja.PromiseStateFulfilled:
+		r.mainPromise = nil
+		if r.job != nil {
+			r.job.resolved(r, mp.Result())
+		}
+		r.mainDone()
+	case goja.PromiseStateRejected:
+		r.mainPromise = nil
+		// main's rejection is reported as main's, never as an unhandled rejection.
+		for i, rj := range r.unhandled {
+			if rj.p == mp {
+				r.unhandled = append(r.unhandled[:i], r.unhandled[i+1:]...)
+				break
 			}
-			r.mainDone()
-			return goja.Undefined()
-		}),
-		vm.ToValue(func(fc goja.FunctionCall) goja.Value {
-			r.failedValue("main rejected", fc.Argument(0))
-			return goja.Undefined()
-		}))
-	if err != nil {
-		r.failed("main returned an unusable value", err)
+		}
+		r.failedValue("main rejected", mp.Result())
 	}
 }
 
@@ -599,6 +646,9 @@ func stackOf(v goja.Value) string {
 func (r *run) onLoop(fn func()) {
 	queued := time.Now()
 	r.loop.loop.RunOnLoop(func(*goja.Runtime) {
+		if r.loop.stopped {
+			return // the script had nothing left to wait for: the loop is ending
+		}
 		r.obs.LoopLag(time.Since(queued))
 		r.guarded(fn)
 	})
@@ -613,5 +663,6 @@ func (r *run) guarded(fn func()) {
 	r.enter()
 	defer r.exit()
 	fn()
+	r.checkMain()
 	r.checkUnhandled()
 }
