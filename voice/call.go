@@ -55,6 +55,7 @@ type Call struct {
 	gone       chan struct{} // closed when the channel is down
 	readerDone chan struct{}
 	cancel     context.CancelFunc
+	began      time.Time
 }
 
 type pendingApp struct {
@@ -389,7 +390,11 @@ func (c *Call) writeLocked(b []byte) {
 func (c *Call) readLoop(r *esl.Reader) {
 	defer close(c.readerDone)
 	for {
-		f, err := r.ReadFrame()
+		err := r.Wait()
+		var f *esl.Frame
+		if err == nil {
+			f, err = r.ReadFrame()
+		}
 		if err != nil {
 			c.teardown(err)
 			return

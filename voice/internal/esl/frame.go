@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/percipia/eslgo"
 )
@@ -231,20 +232,89 @@ func Decode(v string) string {
 
 // Reader reads frames from FreeSWITCH. It is not safe for concurrent use.
 type Reader struct {
-	br *bufio.Reader
+	br  *bufio.Reader   // nil while Wait waits on an idle connection
+	raw syscall.RawConn // src's descriptor, when Wait can use it (TCP and Unix sockets on Unix)
+	pre prefixReader    // what Wait read, served before src
 }
 
 // bodyBuffers lends the buffers bodies are read into (each body then becomes one
 // string): a call that sits idle holds none.
 var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
-// readerBuffer is small: frames larger than it are read through it. A call that
-// sits idle keeps only this much.
-const readerBuffer = 2 << 10
+// readerBuffer is small: frames larger than it are read through it.
+const readerBuffer = 1 << 10
+
+// bufReaders and firstReads lend the buffered readers and the buffers of Wait's
+// first read. A connection that sits idle (a call parked for an hour) holds
+// neither: bufio.Reader keeps its buffer for life, so the Reader gives the whole
+// bufio.Reader back while it waits, and waits through the socket's RawConn so the
+// wait itself needs no buffer either.
+var (
+	bufReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readerBuffer) }}
+	firstReads = sync.Pool{New: func() any { b := make([]byte, readerBuffer); return &b }}
+)
 
 // NewReader returns a Reader on r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, readerBuffer)}
+	rd := &Reader{raw: rawConnOf(r)}
+	rd.pre.src = r
+	rd.br = bufReaders.Get().(*bufio.Reader)
+	rd.br.Reset(r)
+	return rd
+}
+
+// Wait blocks until the next frame has begun to arrive (or the connection fails).
+// Calling it before ReadFrame changes nothing about what is read. While it waits
+// with nothing buffered, the Reader holds no buffer and the goroutine's stack is
+// shallow (the frame parser is not on it), so a connection that sits idle for
+// hours costs little.
+func (r *Reader) Wait() error {
+	if r.br.Buffered() > 0 {
+		return nil
+	}
+	if r.raw == nil {
+		_, err := r.br.Peek(1)
+		return err
+	}
+	bufReaders.Put(r.br)
+	r.br = nil
+	bp, n, rerr, err := waitRead(r.raw)
+	r.br = bufReaders.Get().(*bufio.Reader)
+	r.br.Reset(&r.pre)
+	switch {
+	case err != nil:
+		return err
+	case rerr != nil:
+		firstReads.Put(bp)
+		return rerr
+	case n <= 0:
+		firstReads.Put(bp)
+		return io.EOF
+	}
+	r.pre.set(bp, n)
+	return nil
+}
+
+// prefixReader serves the bytes Wait read, then reads src.
+type prefixReader struct {
+	src  io.Reader
+	buf  *[]byte // nil once served
+	r, n int
+}
+
+func (p *prefixReader) set(bp *[]byte, n int) { p.buf, p.r, p.n = bp, 0, n }
+
+func (p *prefixReader) Read(b []byte) (int, error) {
+	if p.buf == nil {
+		return p.src.Read(b)
+	}
+	c := copy(b, (*p.buf)[p.r:p.n])
+	p.r += c
+	if p.r == p.n {
+		firstReads.Put(p.buf)
+		p.buf = nil
+	}
+	return c, nil
 }
 
 // ReadFrame reads the next frame. Errors about the byte stream wrap ErrMalformed;
