@@ -202,3 +202,22 @@ func lookup(env map[string]string) func(string) (string, bool) {
 		return v, ok
 	}
 }
+
+func TestGCPercentFor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		live uint64
+		want int
+	}{
+		{0, smallHeapGCPercent},
+		{64 << 20, smallHeapGCPercent},
+		{largeHeap - 1, smallHeapGCPercent},
+		{largeHeap, largeHeapGCPercent},
+		{4 << 30, largeHeapGCPercent},
+	}
+	for _, tc := range tests {
+		if got := gcPercentFor(tc.live); got != tc.want {
+			t.Errorf("gcPercentFor(%d) = %d, want %d", tc.live, got, tc.want)
+		}
+	}
+}

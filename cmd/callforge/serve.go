@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -121,15 +120,10 @@ func loadServeConfig(args []string, getenv func(string) (string, bool), out io.W
 	return cfg, sources, nil
 }
 
-// defaultGCPercent is the GC target when GOGC is not set: a call allocates a few
-// hundred KB that live as long as the call, so a larger target trades a little
-// memory for fewer collections on the calls' hot path.
-const defaultGCPercent = 200
-
 func serve(args []string) int {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
-	}
+	gcCtx, stopGC := context.WithCancel(context.Background())
+	defer stopGC()
+	go runGCPolicy(gcCtx)
 	cfg, sources, err := loadServeConfig(args, os.LookupEnv, os.Stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
