@@ -25,8 +25,9 @@ func main() {
 	dialers := flag.Int("dialers", 200, "calls being set up at once")
 	script := flag.String("script", "park", "voice_script of the calls")
 	timeout := flag.Duration("timeout", 5*time.Minute, "bound of the whole run")
+	heapProfile := flag.String("heap-profile", "", "write the engine's heap profile (inuse_space) taken while the calls are parked to this file")
 	flag.Parse()
-	if err := run(*addr, *admin, *pid, *calls, *dialers, *script, *timeout); err != nil {
+	if err := run(*addr, *admin, *pid, *calls, *dialers, *script, *timeout, *heapProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "park:", err)
 		os.Exit(1)
 	}
@@ -103,7 +104,7 @@ func measure(admin string, pid int) (sample, error) {
 	return s, sc.Err()
 }
 
-func run(addr, admin string, pid, n, dialers int, script string, timeout time.Duration) error {
+func run(addr, admin string, pid, n, dialers int, script string, timeout time.Duration, heapProfile string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	base, err := measure(admin, pid)
@@ -156,6 +157,11 @@ func run(addr, admin string, pid, n, dialers int, script string, timeout time.Du
 	fmt.Printf("per call: RSS %.1f KiB, heap %.1f KiB, stacks %.1f KiB, goroutines %.2f\n",
 		float64(full.rssKiB-base.rssKiB)/float64(n), float64(full.heapBytes-base.heapBytes)/1024/float64(n),
 		float64(full.stackBytes-base.stackBytes)/1024/float64(n), float64(full.goroutines-base.goroutines)/float64(n))
+	if heapProfile != "" {
+		if err := saveHeapProfile(admin, heapProfile); err != nil {
+			return err
+		}
+	}
 
 	for _, c := range parked {
 		c.HangupNow("NORMAL_CLEARING")
@@ -184,11 +190,49 @@ func run(addr, admin string, pid, n, dialers int, script string, timeout time.Du
 			break
 		}
 	}
-	fmt.Printf("after:   %v\n", after)
 	if after.goroutines > base.goroutines+2 {
+		fmt.Printf("after:   %v\n", after)
 		return fmt.Errorf("goroutines did not come back: %d before, %d after", base.goroutines, after.goroutines)
 	}
+	fmt.Printf("after:   %v (at once)\n", after)
+	// Go's scavenger hands the freed pages back to the system over the next seconds:
+	// wait until the resident memory stops falling (at most a minute).
+	for deadline := time.Now().Add(60 * time.Second); pid > 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Second)
+		next, err := measure(admin, pid)
+		if err != nil {
+			return err
+		}
+		settled := next.rssKiB >= after.rssKiB-after.rssKiB/100
+		after = next
+		if settled {
+			break
+		}
+	}
+	fmt.Printf("after:   %v (settled)\n", after)
 	fmt.Printf("left:    RSS %+d KiB, heap %+d KiB, goroutines %+d\n", after.rssKiB-base.rssKiB,
 		(after.heapBytes-base.heapBytes)>>10, after.goroutines-base.goroutines)
 	return nil
+}
+
+// saveHeapProfile writes the engine's current heap profile to path; read it with
+// `go tool pprof -sample_index=inuse_space`.
+func saveHeapProfile(admin, path string) error {
+	resp, err := http.Get(admin + "/debug/pprof/heap?gc=1")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("heap profile: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
