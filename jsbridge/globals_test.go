@@ -1,17 +1,13 @@
 package jsbridge_test
 
-import (
-	"encoding/json"
-	"reflect"
-	"testing"
-)
+import "testing"
 
 // TestGlobals checks the engine's globals, which are made on a script's first use
 // of each (see globals.go), behave as ordinary globals, and that the timers, which
 // run on the call's loop through reservations (timers.go), keep Node's semantics.
 func TestGlobals(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ name, src, want string }{
+	tests := []outCase{
 		{"made-on-first-read", `const names = ['console', 'process', 'require', 'setTimeout', 'setInterval', 'setImmediate',
 				'clearTimeout', 'clearInterval', 'clearImmediate'];
 			const own = () => names.filter((k) => Object.getOwnPropertyNames(globalThis).includes(k));
@@ -68,26 +64,5 @@ func TestGlobals(t *testing.T) {
 			await ctx.set('out', JSON.stringify([err.code, err.message.includes('%s %d')]));`,
 			`["EINVAL",true]`},
 	}
-	src := map[string]string{}
-	for _, tc := range tests {
-		src[tc.name+".js"] = "async function main(data, ctx) {\n" + tc.src + "\n}\n"
-	}
-	e := startEngine(t, src)
-	for _, tc := range tests {
-		tc := tc
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got := outOf(t, e, tc.name)
-			var g, w any
-			if err := json.Unmarshal([]byte(got), &g); err != nil {
-				t.Fatalf("out %q: %v", got, err)
-			}
-			if err := json.Unmarshal([]byte(tc.want), &w); err != nil {
-				t.Fatalf("want %q: %v", tc.want, err)
-			}
-			if !reflect.DeepEqual(g, w) {
-				t.Fatalf("out = %s\nwant  %s", got, tc.want)
-			}
-		})
-	}
+	checkOuts(t, startEngine(t, outScripts(tests)), tests)
 }

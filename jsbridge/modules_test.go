@@ -38,6 +38,40 @@ func outOf(t *testing.T, e *engine, script string) string {
 	return v
 }
 
+// outCase is the body of a main whose call stores JSON in the channel variable
+// out, and the JSON it must store.
+type outCase struct{ name, src, want string }
+
+// outScripts makes one script per case, named after it.
+func outScripts(tests []outCase) map[string]string {
+	src := map[string]string{}
+	for _, tc := range tests {
+		src[tc.name+".js"] = "async function main(data, ctx) {\n" + tc.src + "\n}\n"
+	}
+	return src
+}
+
+// checkOuts places one call per case, in parallel, and compares out with want as JSON.
+func checkOuts(t *testing.T, e *engine, tests []outCase) {
+	for _, tc := range tests {
+		tc := tc
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := outOf(t, e, tc.name)
+			var g, w any
+			if err := json.Unmarshal([]byte(got), &g); err != nil {
+				t.Fatalf("out %q: %v", got, err)
+			}
+			if err := json.Unmarshal([]byte(tc.want), &w); err != nil {
+				t.Fatalf("want %q: %v", tc.want, err)
+			}
+			if !reflect.DeepEqual(g, w) {
+				t.Fatalf("out = %s\nwant  %s", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestModules(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -51,7 +85,7 @@ func TestModules(t *testing.T) {
 		t.Fatal(err)
 	}
 	kvOpt, store := withKV(t)
-	tests := []struct{ name, src, want string }{
+	tests := []outCase{
 		{"kv", `const kv = require('kv');
 			await kv.set('k:a', 'x'); await kv.setJSON('k:o', {n: 1}, 60);
 			const n1 = await kv.incr('k:c'); const n2 = await kv.incr('k:c', 5);
@@ -91,28 +125,12 @@ func TestModules(t *testing.T) {
 			await ctx.set('out', JSON.stringify([util.format('%s-%d', 'a', 2), new URL('https://x.test/p?q=1').searchParams.get('q'), Buffer.from('hi').toString('base64')]));`,
 			`["a-2","1","aGk="]`},
 	}
-	src := map[string]string{"lib/util.js": `let n = 0; module.exports = { greet: (x) => 'hi ' + x, count: () => ++n };`}
-	for _, tc := range tests {
-		src[tc.name+".js"] = "async function main(data, ctx) {\n" + tc.src + "\n}\n"
-	}
+	src := outScripts(tests)
+	src["lib/util.js"] = `let n = 0; module.exports = { greet: (x) => 'hi ' + x, count: () => ++n };`
 	e := startEngine(t, src, kvOpt, func(c *jsbridge.Config) {
 		c.HTTP = client
 		c.ScriptEnv = map[string]string{"REGION": "eu-1"}
 	})
-	for _, tc := range tests {
-		tc := tc
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got := outOf(t, e, tc.name)
-			var g, w any
-			if err := json.Unmarshal([]byte(got), &g); err != nil {
-				t.Fatalf("out %q: %v", got, err)
-			}
-			_ = json.Unmarshal([]byte(tc.want), &w)
-			if !reflect.DeepEqual(g, w) {
-				t.Fatalf("out = %s\nwant  %s", got, tc.want)
-			}
-		})
-	}
+	checkOuts(t, e, tests)
 	_ = store
 }
