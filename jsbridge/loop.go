@@ -8,13 +8,10 @@ import (
 	"github.com/dop251/goja_nodejs/eventloop"
 )
 
-// holdFor is the delay of the timer that keeps a call's loop running (about 24
-// days: the loop is always stopped long before, see callLoop).
-const holdFor = 1 << 31 * time.Millisecond
-
 // callLoop is one call's event loop and the bookkeeping of its reservations.
 //
-// The loop is held open from the start by one Go-side timer that never fires, and
+// The loop is held open from the start by one Go-side timer that outlasts the run's
+// own time limit (so it never fires), and
 // the engine stops it itself once no reservation is open at the end of a stretch of
 // JS: every piece of work that must keep a script alive (a FreeSWITCH command, a
 // timer, a kv or http operation, a waitFor) is a reservation. This costs one small
@@ -33,9 +30,10 @@ type callLoop struct {
 	lag     func(time.Duration)
 }
 
-// hold keeps the loop from ending on its own. Call it before the loop runs.
-func (l *callLoop) hold() {
-	l.loop.SetTimeout(func(*goja.Runtime) {}, holdFor)
+// hold keeps the loop from ending on its own for d. Call it before the loop runs,
+// with a d past the run's time limit (the limit stops the loop first).
+func (l *callLoop) hold(d time.Duration) {
+	l.loop.SetTimeout(func(*goja.Runtime) {}, d)
 }
 
 // stopIfIdle stops the loop when no reservation is open: nothing is left that

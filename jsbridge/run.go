@@ -106,17 +106,19 @@ func (r *run) setUp() {
 	r.loop.wrap = r.guarded
 	r.loop.lag = r.obs.LoopLag
 	r.loop.onBug = func(msg string) { r.log.Error().Msg("engine bug: " + msg) }
-	r.loop.hold()
 	r.e.heap.register(r)
+	limit := r.limits.CallDuration
 	if r.job != nil {
-		r.maxDur = time.AfterFunc(r.job.budget, func() {
+		limit = r.job.budget
+		r.maxDur = time.AfterFunc(limit, func() {
 			r.hitLimit(LimitBudget, "the script ran past its time budget")
 		})
 	} else {
-		r.maxDur = time.AfterFunc(r.limits.CallDuration, func() {
+		r.maxDur = time.AfterFunc(limit, func() {
 			r.hitLimit(LimitDuration, "the call reached its maximum duration")
 		})
 	}
+	r.loop.hold(limit + time.Minute)
 	if r.call != nil {
 		r.unsubscribe = r.call.Subscribe(r.onEvent)
 		r.call.OnHangup(func(cause string) { r.onLoop(func() { r.onHangup(cause) }) })
