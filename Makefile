@@ -37,4 +37,12 @@ fuzz: ## fuzz the ESL frame reader for a minute
 load: ## 2,000 simulated calls at concurrency 100 against an engine on 127.0.0.1:8084 (start it with make run)
 	$(GO) run ./e2e/load -addr 127.0.0.1:8084 -calls 2000 -concurrency 100
 
-.PHONY: help run build setup test test-short lint bench fuzz load
+park: ## memory of 19,000 calls parked in ctx.sleep: its own engine on 127.0.0.1:18084 (admin :19090)
+	$(GO) build -o bin/callforge ./cmd/callforge
+	$(GO) build -o bin/park ./e2e/park
+	@data=$$(mktemp -d); bin/callforge serve --listen 127.0.0.1:18084 --admin-listen 127.0.0.1:19090 \
+		--api-listen off --scripts e2e/scripts --default-script park --data-dir $$data --log-level warn --watch=false & \
+	pid=$$!; sleep 1; bin/park -addr 127.0.0.1:18084 -admin http://127.0.0.1:19090 -engine-pid $$pid -calls 19000; \
+	rc=$$?; kill $$pid; wait $$pid; rm -rf $$data; exit $$rc
+
+.PHONY: help run build setup test test-short lint bench fuzz load park
