@@ -27,6 +27,9 @@ func TestGlobals(t *testing.T) {
 		{"delete-after-read", `const before = typeof console + typeof setInterval; delete globalThis.console; delete globalThis.setInterval;
 			await ctx.set('out', JSON.stringify([before, typeof console, typeof setInterval, 'console' in globalThis]));`,
 			`["objectfunction","undefined","undefined",false]`},
+		{"process-after-object-replaced", `globalThis.Object = null;
+			await ctx.set('out', JSON.stringify([typeof process, process.env.HOME === undefined]));`,
+			`["object",true]`},
 		{"not-enumerable", `void [console, setTimeout, require];
 			await ctx.set('out', JSON.stringify(Object.keys(globalThis).filter(k => ['console', 'setTimeout', 'require'].includes(k))));`,
 			`[]`},

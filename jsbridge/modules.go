@@ -552,8 +552,12 @@ func (r *run) newProcess(vm *goja.Runtime) *goja.Object {
 	for k, v := range r.e.cfg.ScriptEnv {
 		_ = env.Set(k, v)
 	}
-	if freeze, ok := goja.AssertFunction(vm.Get("Object").ToObject(vm).Get("freeze")); ok {
-		_, _ = freeze(goja.Undefined(), env)
+	// process is made when the script first reads it, by which time the script may
+	// have replaced Object: freeze only through a real Object.freeze-like function.
+	if obj, ok := vm.Get("Object").(*goja.Object); ok {
+		if freeze, ok := goja.AssertFunction(obj.Get("freeze")); ok {
+			_, _ = freeze(goja.Undefined(), env)
+		}
 	}
 	p := vm.NewObject()
 	_ = p.Set("env", env)
