@@ -24,7 +24,7 @@ type dtmfWaiter struct {
 	match, fail matcher
 	digits      string
 	done        bool
-	timer       *time.Timer
+	stopTimer   func() bool // cancels the timeout
 	settle      func(func())
 	resolve     func(any) error
 	reject      func(any) error
@@ -137,8 +137,8 @@ func (d *dtmfState) finish(w *dtmfWaiter, fn func()) {
 		return
 	}
 	w.done = true
-	if w.timer != nil {
-		w.timer.Stop()
+	if w.stopTimer != nil {
+		w.stopTimer()
 	}
 	for i, x := range d.waiters {
 		if x == w {
@@ -190,7 +190,7 @@ func (r *run) waitFor(fc goja.FunctionCall) goja.Value {
 	w := &dtmfWaiter{match: match, fail: fail, settle: r.loop.reserve(), resolve: resolve, reject: reject}
 	r.dtmf.waiters = append(r.dtmf.waiters, w)
 	var once sync.Once
-	w.timer = time.AfterFunc(time.Duration(timeout*float64(time.Second)), func() {
+	w.stopTimer = r.e.cfg.Clock.AfterFunc(time.Duration(timeout*float64(time.Second)), func() {
 		once.Do(func() {
 			r.onLoop(func() {
 				r.dtmf.finish(w, func() {

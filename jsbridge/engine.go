@@ -61,7 +61,23 @@ type Config struct {
 	ScriptEnv map[string]string
 	// Observer is told about runs, errors, limits and loop lag (nil: nobody).
 	Observer Observer
+	// Clock times ctx.waitFor's timeouts (nil: the wall clock). `callforge test`
+	// gives the simulated call's virtual clock, so that a caller who never presses
+	// takes no wall time. JavaScript timers and the sandbox's limits always run on
+	// the wall clock.
+	Clock Clock
 }
+
+// Clock schedules f after d and returns a function that cancels it (reporting
+// whether it stopped f before it ran). f may run on any goroutine.
+type Clock interface {
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
+}
+
+// wallClock is the default Clock.
+type wallClock struct{}
+
+func (wallClock) AfterFunc(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 
 // Engine runs voice scripts on calls. It implements voice.Handler and is safe for
 // concurrent use: each call gets its own runtime.
@@ -101,6 +117,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.FailTimeout <= 0 {
 		cfg.FailTimeout = 10 * time.Second
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = wallClock{}
 	}
 	// A registry whose source loader finds nothing: scripts reach only the core
 	// modules registered above, never the host's files.

@@ -177,6 +177,7 @@ func (sb *Sandbox) Call(ctx context.Context, spec CallSpec) (*CallResult, error)
 		KV:               spec.KV,
 		ScriptEnv:        spec.Env,
 		Observer:         &env.obs,
+		Clock:            env.clock, // ctx.waitFor's timeouts are part of the call's timeline
 	}
 	if spec.HTTP != nil {
 		client, err := spec.HTTP.client()

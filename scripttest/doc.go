@@ -18,8 +18,8 @@
 //     diff per failed assertion, "N passed, N failed");
 //   - the timeline (Timeline) that `callforge call` prints.
 //
-// Engine-side time is real: JavaScript timers (setTimeout) and ctx.waitFor
-// timeouts of the script under test run on the engine's event loop with the
-// wall clock. ctx.sleep and all media are FreeSWITCH applications, so they
-// run on the virtual clock.
+// ctx.sleep and all media are FreeSWITCH applications, so they run on the
+// virtual clock, and so do ctx.waitFor's timeouts (jsbridge.Config.Clock).
+// JavaScript timers (setTimeout) of the script under test run on the engine's
+// event loop with the wall clock.
 package scripttest

@@ -32,8 +32,8 @@ func TestDocsSamplesRun(t *testing.T) {
 			s.HTTP = &HTTPMock{}
 			s.HTTP.Route(HTTPRoute{Method: "POST", URL: "https://mail.example.com/*", Status: 202, Body: `{"queued":true}`})
 		},
-		// ctx.waitFor's timeout is engine time (real): press 9 so the sample does
-		// not wait its 30 s after the greeting.
+		// press 9 so the sample takes its opt-out branch (the 30 s waitFor
+		// timeout would take no wall time either: it runs on the call's clock).
 		"cookbook/do-not-call.js":  func(s *CallSpec) { s.DTMFAt = []TimedDTMF{{At: 500 * time.Millisecond, Digits: "9"}} },
 		"cookbook/ivr-menu.js":     func(s *CallSpec) { s.PressOn = []Press{{"play_and_get_digits", "1"}} },
 		"first-app/menu.js":        func(s *CallSpec) { s.PressOn = []Press{{"play_and_get_digits", "1"}} },

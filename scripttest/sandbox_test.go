@@ -2,6 +2,8 @@ package scripttest
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -28,21 +30,44 @@ func openSandbox(t testing.TB, dir string) *Sandbox {
 	return sb
 }
 
-func TestScratch(t *testing.T) {
-	sb := openSandbox(t, "../examples")
-	start := time.Now()
-	r, err := sb.Call(context.Background(), CallSpec{Script: "ivr-menu", PressOn: []Press{{"play_and_get_digits", "2"}}})
-	if err != nil {
+// ctx.waitFor's timeout runs on the simulated call's virtual clock: a caller who
+// never presses times out at 30 s of call time, and a press at 10 s wins over it.
+func TestWaitForTimeoutOnTheCallsClock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := `async function main(data, ctx) {
+  await ctx.answer();
+  try { await ctx.waitFor('#', null, 30); await ctx.set('result', 'matched'); }
+  catch (e) { await ctx.set('result', e.code); }
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "wait.js"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Log(time.Since(start), r.Duration, r.HangupCause, r.Outcome)
-	for _, v := range r.Verbs {
-		t.Log(v)
+	sb := openSandbox(t, dir)
+	tests := []struct {
+		name         string
+		dtmf         []TimedDTMF
+		want         string
+		minDur, maxD time.Duration
+	}{
+		{"nobody presses", nil, "ETIMEDOUT", 30 * time.Second, time.Minute},
+		{"a press at 10 s", []TimedDTMF{{At: 10 * time.Second, Digits: "#"}}, "matched", 10 * time.Second, 30 * time.Second},
 	}
-	for _, l := range r.Logs {
-		t.Log(l)
-	}
-	for _, f := range r.Frames[:8] {
-		t.Logf("%v %q", f.FromEngine, f.Data)
+	for _, tc := range tests {
+		tc := tc
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := sb.Call(context.Background(), CallSpec{Script: "wait", DTMFAt: tc.dtmf})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.Vars["result"]; got != tc.want {
+				t.Fatalf("result = %q, want %q; logs: %v", got, tc.want, r.Logs)
+			}
+			if r.Duration < tc.minDur || r.Duration >= tc.maxD {
+				t.Fatalf("call time %v, want in [%v, %v)", r.Duration, tc.minDur, tc.maxD)
+			}
+		})
 	}
 }

@@ -104,6 +104,16 @@ func (v *VirtualClock) At(at time.Duration, fn func()) {
 	v.add(&vtimer{v: v, fn: fn, idx: -1}, d)
 }
 
+// AfterFunc runs fn (on the clock's goroutine) when the virtual time reaches
+// now+d, and returns a function that cancels it (reporting whether it did before
+// fn ran). Like At, it waits for Idle: it is how an engine under test times what
+// belongs to the simulated call's timeline (jsbridge.Config.Clock).
+func (v *VirtualClock) AfterFunc(d time.Duration, fn func()) (stop func() bool) {
+	t := &vtimer{v: v, fn: fn, idx: -1}
+	v.add(t, d)
+	return t.Stop
+}
+
 // Hold stops the clock until the matching Release.
 func (v *VirtualClock) Hold() {
 	v.mu.Lock()

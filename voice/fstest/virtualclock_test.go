@@ -93,3 +93,37 @@ func TestVirtualClockConnHold(t *testing.T) {
 		t.Errorf("elapsed %v, want 1s", v.Elapsed())
 	}
 }
+
+// AfterFunc runs at now+d on the virtual timeline, in order with At; its stop
+// function cancels it before it runs, and reports false once it has run.
+func TestVirtualClockAfterFunc(t *testing.T) {
+	t.Parallel()
+	v := NewVirtualClock(VirtualClockOptions{Quiet: time.Millisecond, Idle: time.Millisecond})
+	defer v.Stop()
+	var mu sync.Mutex
+	var got []string
+	record := func(what string) func() {
+		return func() {
+			mu.Lock()
+			got = append(got, what+"@"+v.Elapsed().String())
+			mu.Unlock()
+		}
+	}
+	done := make(chan struct{})
+	stopFired := v.AfterFunc(30*time.Second, record("timeout"))
+	stopCancelled := v.AfterFunc(20*time.Second, record("cancelled"))
+	v.At(10*time.Second, record("press"))
+	v.At(40*time.Second, func() { close(done) })
+	if !stopCancelled() {
+		t.Fatal("stop of a pending AfterFunc returned false")
+	}
+	<-done
+	if stopFired() {
+		t.Error("stop of an AfterFunc that ran returned true")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"press@10s", "timeout@30s"}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("ran %v, want %v", got, want)
+	}
+}
