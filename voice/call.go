@@ -389,6 +389,7 @@ func (c *Call) writeLocked(b []byte) {
 // readLoop reads and dispatches frames until the socket closes.
 func (c *Call) readLoop(r *esl.Reader) {
 	defer close(c.readerDone)
+	defer r.Release()
 	for {
 		err := r.Wait()
 		var f *esl.Frame

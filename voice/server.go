@@ -229,6 +229,7 @@ func (s *Server) openCall(nc net.Conn) (*Call, context.Context) {
 	data, err := s.connect(nc, r)
 	if err != nil {
 		s.Logger.Error().Err(err).Str("remote", nc.RemoteAddr().String()).Msg("connect to freeswitch failed")
+		r.Release()
 		_ = nc.Close()
 		return nil, nil
 	}

@@ -241,8 +241,12 @@ type Reader struct {
 // string): a call that sits idle holds none.
 var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
-// readerBuffer is small: frames larger than it are read through it.
-const readerBuffer = 1 << 10
+// readerBuffer holds a whole typical event (FreeSWITCH's carry ~140 headers, about
+// 5.5 KB with the channel variables), so one read takes one frame and its body is
+// copied once, out of the buffer. Only a connection in the middle of a read holds
+// one (Wait gives it back), so its size costs a parked call nothing. Larger frames
+// are read through it.
+const readerBuffer = 8 << 10
 
 // bufReaders and firstReads lend the buffered readers and the buffers of Wait's
 // first read. A connection that sits idle (a call parked for an hour) holds
@@ -276,6 +280,7 @@ func (r *Reader) Wait() error {
 		_, err := r.br.Peek(1)
 		return err
 	}
+	r.br.Reset(nil) // the pooled reader keeps no reference to this connection
 	bufReaders.Put(r.br)
 	r.br = nil
 	bp, n, rerr, err := waitRead(r.raw)
@@ -293,6 +298,20 @@ func (r *Reader) Wait() error {
 	}
 	r.pre.set(bp, n)
 	return nil
+}
+
+// Release gives the Reader's buffers back for other connections' reads. The Reader
+// must not be used afterwards.
+func (r *Reader) Release() {
+	if r.br != nil {
+		r.br.Reset(nil)
+		bufReaders.Put(r.br)
+		r.br = nil
+	}
+	if r.pre.buf != nil {
+		firstReads.Put(r.pre.buf)
+		r.pre.buf = nil
+	}
 }
 
 // prefixReader serves the bytes Wait read, then reads src.
@@ -353,10 +372,23 @@ func (r *Reader) ReadFrame() (*Frame, error) {
 	return f, nil
 }
 
-// readBody reads an n-byte body. Up to 64 KiB it goes through a pooled buffer;
+// readBody reads an n-byte body. A body that fits the read buffer is copied out of
+// it; up to 64 KiB it goes through a pooled buffer;
 // larger bodies grow as their bytes arrive, so a peer that announces 16 MiB and
 // sends nothing costs nothing.
 func (r *Reader) readBody(n int) (string, error) {
+	if n <= r.br.Size() {
+		b, err := r.br.Peek(n)
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		body := string(b)
+		_, _ = r.br.Discard(n) // cannot fail: the n bytes are buffered
+		return body, nil
+	}
 	if n <= 64<<10 {
 		bp := bodyBuffers.Get().(*[]byte)
 		defer bodyBuffers.Put(bp)

@@ -172,7 +172,7 @@ func FuzzReadFrame(f *testing.F) {
 }
 
 // Frames bigger than the reader's buffer are read whole: a header line longer than
-// the 2 KiB buffer (a channel variable with a long value in the connect reply), and
+// the read buffer (a channel variable with a long value in the connect reply), and
 // bodies on both sides of the 64 KiB pooled-buffer size.
 func TestReadFrameLargerThanBuffers(t *testing.T) {
 	t.Parallel()
