@@ -628,6 +628,26 @@ func TestRealSwitch(t *testing.T) {
 		}
 	})
 
+	// A Class 4 refusal on the real switch: router.js throws [604, 'Number on DNC List'] for
+	// this number, callforge has FreeSWITCH answer the INVITE with it (respond), and the
+	// caller sees 604 with that reason; the channel never reaches the route table.
+	t.Run("1c-route-script-refuses-604", func(t *testing.T) {
+		if _, err := r.sipp(ctx, t, sippRun{scenario: "routing-refused-604.xml", service: "+15550000000", callID: "s1c"}, 20*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := esl.waitHangups(ctx, "s1c-", 1)
+		if err != nil {
+			t.Fatalf("no hangup event for the call: %v", err)
+		}
+		checkVars(t, evs[0], map[string]string{
+			"variable_route_script": "router", "variable_sip_hangup_disposition": "send_refuse",
+		})
+		if got := evs[0]["variable_originate_disposition"]; got != "" {
+			t.Errorf("refused call was bridged anyway: originate_disposition %q", got)
+		}
+		r.expectNoChannels(ctx, t)
+	})
+
 	t.Run("2-ivr-dtmf-rfc2833", func(t *testing.T) {
 		if _, err := r.sipp(ctx, t, sippRun{scenario: "ivr-dtmf-2833.xml", service: "1000", callID: "s2"}, 30*time.Second); err != nil {
 			t.Fatal(err)
