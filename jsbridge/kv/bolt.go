@@ -44,6 +44,7 @@ const (
 // boltDB is what all views of one bolt file share.
 type boltDB struct {
 	db       *bolt.DB
+	writes   groupCommit // every write goes through it
 	path     string
 	now      func() time.Time
 	log      zerolog.Logger
@@ -114,6 +115,7 @@ func openBolt(path string, opts BoltOptions) (*boltStore, error) {
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
 	}
+	shared.writes.db = db
 	go shared.sweepLoop(opts.SweepInterval)
 	return &boltStore{shared: shared, prefix: ns + kvSpace, root: ns, owner: true}, nil
 }
@@ -205,7 +207,7 @@ func (s *boltStore) Set(ctx context.Context, key, value string, ttl time.Duratio
 		return opErr("set", key, err)
 	}
 	exp := s.expiryFor(ttl, s.shared.now().UnixNano())
-	err := s.shared.db.Update(func(tx *bolt.Tx) error {
+	err := s.shared.writes.write(func(tx *bolt.Tx) error {
 		return tx.Bucket([]byte(boltBucket)).Put(s.fullKey(key), encodeEntry(exp, []byte(value)))
 	})
 	return opErr("set", key, mapErr(err))
@@ -250,7 +252,7 @@ func (s *boltStore) Incr(ctx context.Context, key string, by int64, ttl time.Dur
 		return 0, opErr("incr", key, err)
 	}
 	var result int64
-	err := s.shared.db.Update(func(tx *bolt.Tx) error {
+	err := s.shared.writes.write(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(boltBucket))
 		k := s.fullKey(key)
 		now := s.shared.now().UnixNano()
@@ -289,7 +291,8 @@ func (s *boltStore) Del(ctx context.Context, key string) (bool, error) {
 		return false, opErr("del", key, err)
 	}
 	var existed bool
-	err := s.shared.db.Update(func(tx *bolt.Tx) error {
+	err := s.shared.writes.write(func(tx *bolt.Tx) error {
+		existed = false
 		b := tx.Bucket([]byte(boltBucket))
 		k := s.fullKey(key)
 		raw := b.Get(k)
@@ -354,7 +357,8 @@ func (s *boltStore) setIf(ctx context.Context, key, value string, mode setMode) 
 		return false, err
 	}
 	var done bool
-	err := s.shared.db.Update(func(tx *bolt.Tx) error {
+	err := s.shared.writes.write(func(tx *bolt.Tx) error {
+		done = false
 		b := tx.Bucket([]byte(boltBucket))
 		k := s.fullKey(key)
 		present := false

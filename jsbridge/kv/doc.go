@@ -26,5 +26,7 @@
 //
 // The bolt backend stores each value with its expiry time, checks it on every read and
 // deletes expired keys in one background sweeper goroutine that Close stops. Its clock
-// is injectable (BoltOptions.Now) so tests can expire keys without sleeping.
+// is injectable (BoltOptions.Now) so tests can expire keys without sleeping. Its writes
+// are group-committed (groupcommit.go): a write that finds a commit under way joins the
+// next one, so calls writing at once share fsyncs while a lone write commits at once.
 package kv

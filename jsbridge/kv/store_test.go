@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -142,20 +143,35 @@ func TestNewTablesRejectsForeignStore(t *testing.T) {
 
 type foreignStore struct{ kv.Store }
 
+// BenchmarkIncr increments one counter: "calls-1" from one goroutine (a lone
+// write), "calls-2" from GOMAXPROCS goroutines at once, "calls-100" from a
+// hundred (a hundred calls each doing kv.incr).
 func BenchmarkIncr(b *testing.B) {
 	ctx := context.Background()
 	run := func(b *testing.B, s kv.Store) {
 		b.Helper()
-		b.ReportAllocs()
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
+		b.Run("calls-1", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
 				if _, err := s.Incr(ctx, "bench", 1, 0); err != nil {
-					b.Error(err)
-					return
+					b.Fatal(err)
 				}
 			}
 		})
+		for _, callers := range []int{runtime.GOMAXPROCS(0), 100} {
+			b.Run(fmt.Sprintf("calls-%d", callers), func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetParallelism((callers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := s.Incr(ctx, "bench", 1, 0); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
 	}
 	b.Run("bolt", func(b *testing.B) {
 		s, err := kv.OpenBolt(filepath.Join(b.TempDir(), "kv.db"), kv.BoltOptions{})
