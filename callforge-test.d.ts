@@ -31,6 +31,8 @@ declare namespace callforgeTest {
     env?: Record<string, string>;
     /** Real seconds the call may take before the test fails (default 30). */
     timeout?: number;
+    /** When the call happens (default now): what `new Date()` in the script sees as it begins. */
+    at?: Date | string | number;
   }
 
   /** The caller, set up before run(). Every method returns the call, for chaining. */
@@ -49,6 +51,8 @@ declare namespace callforgeTest {
     missingFile(file: string): SimCall;
     /** The application is not installed: FreeSWITCH hangs up with DESTINATION_OUT_OF_ORDER. */
     unknownApp(app: string): SimCall;
+    /** When the call happens, as CallOptions.at: a Date, an ISO 8601 string or ms since 1970. */
+    at(when: Date | string | number): SimCall;
     /** Media duration (seconds) of an application or a file, as CallOptions.media. */
     media(appOrFile: string, seconds: number): SimCall;
     /** Places the call and resolves when the engine is done with it. */

@@ -1,7 +1,6 @@
 /// <reference path="../callforge-test.d.ts" />
 // Tests of business-hours.ts: its isOpen helper directly, and calls on both
-// paths. The script reads the real clock, so the call tests accept either path
-// and check that the one taken matches isOpen(now).
+// paths, each placed at a chosen moment (.at(...): what the script's Date sees).
 import { isOpen } from './business-hours';
 
 test('isOpen follows New York time, daylight saving included', (t) => {
@@ -12,22 +11,30 @@ test('isOpen follows New York time, daylight saving included', (t) => {
   t.equal(isOpen(new Date('2024-07-06T15:00:00Z')), false, 'Saturday');
 });
 
-test('a call takes the path of the hour', async (t) => {
-  const open = isOpen(new Date());
-  const r = await t.call('business-hours').pressOn('record', '#').run();
-  t.equal(r.vars.hours_open, open ? 'yes' : 'no');
+test('a weekday morning in New York: the caller is put through', async (t) => {
+  const r = await t.call('business-hours').at('2024-07-03T13:30:00Z').run(); // Wednesday 9:30 EDT
+  t.equal(r.vars.hours_open, 'yes');
   t.equal(r.verbs[0][0], 'answer');
+  t.includes(r.apps, 'bridge');
+  t.ok(!r.apps.includes('record'), 'no voicemail');
   t.deepEqual(r.errors, []);
-  if (open) {
-    t.includes(r.apps, 'bridge');
-  } else {
-    t.includes(r.verbs, ['playback', 'user/closed.wav']);
-    t.includes(r.apps, 'record');
-  }
 });
 
-test('the bridge fails: voicemail', async (t) => {
-  const r = await t.call('business-hours').failBridge('NO_ANSWER').pressOn('record', '#').run();
+test('a Saturday: the closed message, then voicemail', async (t) => {
+  const r = await t.call('business-hours').at('2024-07-06T15:00:00Z').pressOn('record', '#').run();
+  t.equal(r.vars.hours_open, 'no');
+  t.includes(r.verbs, ['playback', 'user/closed.wav']);
+  t.includes(r.apps, 'record');
+  t.ok(!r.apps.includes('bridge'), 'not put through');
+});
+
+test('open, but the bridge fails: voicemail', async (t) => {
+  const r = await t
+    .call('business-hours', { at: new Date('2024-01-10T21:59:00Z') }) // Wednesday 16:59 EST
+    .failBridge('NO_ANSWER')
+    .pressOn('record', '#')
+    .run();
+  t.equal(r.vars.hours_open, 'yes');
   t.includes(r.apps, 'record');
   t.match(r.logs, /message left/);
 });

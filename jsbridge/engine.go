@@ -61,21 +61,27 @@ type Config struct {
 	ScriptEnv map[string]string
 	// Observer is told about runs, errors, limits and loop lag (nil: nobody).
 	Observer Observer
-	// Clock times ctx.waitFor's timeouts (nil: the wall clock). `callforge test`
-	// gives the simulated call's virtual clock, so that a caller who never presses
-	// takes no wall time. JavaScript timers and the sandbox's limits always run on
-	// the wall clock.
+	// Clock is the scripts' time (nil: the wall clock): ctx.waitFor's timeouts,
+	// setTimeout and setInterval, and Date. `callforge test` gives the simulated
+	// call's virtual clock, so that a caller who never presses or a script that
+	// waits five minutes on its own timer takes no wall time, and a test can say
+	// when the call happens. The sandbox's limits always run on the wall clock.
 	Clock Clock
 }
 
-// Clock schedules f after d and returns a function that cancels it (reporting
-// whether it stopped f before it ran). f may run on any goroutine.
+// Clock is a source of time for scripts. Its methods are safe for concurrent use.
 type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// AfterFunc schedules f after d and returns a function that cancels it
+	// (reporting whether it stopped f before it ran). f may run on any goroutine.
 	AfterFunc(d time.Duration, f func()) (stop func() bool)
 }
 
 // wallClock is the default Clock.
 type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
 
 func (wallClock) AfterFunc(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 

@@ -197,6 +197,9 @@ func (r *run) start(vm *goja.Runtime) {
 		return // a limit (the budget) passed before the script even started
 	}
 	vm.SetMaxCallStackSize(r.limits.StackDepth)
+	if _, wall := r.e.cfg.Clock.(wallClock); !wall {
+		vm.SetTimeSource(r.e.cfg.Clock.Now) // Date reads the engine's clock
+	}
 	r.enter()
 	defer r.exit()
 	r.errs = &jsErrors{vm: vm}

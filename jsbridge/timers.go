@@ -20,13 +20,14 @@ const maxTimerDelay = 1<<31 - 1
 // alive while it is live, and its settlement, exactly once, releases it. A timeout
 // settles when it fires (running the callback) or when it is cleared before that; an
 // interval posts each tick to the loop and settles when it is cleared or the script
-// ends. The Go timer fires on its own goroutine; everything else is on the loop.
+// ends. Timers run on the engine's Clock (the wall clock but in `callforge test`),
+// whose callbacks fire on their own goroutine; everything else is on the loop.
 type scriptTimer struct {
 	id      int64
 	fn      goja.Callable
 	args    []goja.Value
 	every   time.Duration // setInterval's period; 0 for a timeout or an immediate
-	t       *time.Timer   // nil for an immediate
+	stop    func() bool   // cancels the pending Clock callback; nil for an immediate
 	settle  func(func())
 	cleared bool // loop only
 	what    string
@@ -70,11 +71,16 @@ func (r *run) setTimer(fc goja.FunctionCall, what string, rest int) goja.Value {
 	d := timerDelay(fc.Argument(1))
 	if what == "setInterval" {
 		t.every = max(d, minInterval)
-		t.t = time.AfterFunc(t.every, func() { r.onLoop(func() { r.tick(t) }) })
+		r.armTick(t)
 	} else {
-		t.t = time.AfterFunc(d, func() { t.settle(func() { r.fireTimer(t) }) })
+		t.stop = r.e.cfg.Clock.AfterFunc(d, func() { t.settle(func() { r.fireTimer(t) }) })
 	}
 	return r.vm.ToValue(t.id)
+}
+
+// armTick schedules an interval's next tick. It runs on the loop.
+func (r *run) armTick(t *scriptTimer) {
+	t.stop = r.e.cfg.Clock.AfterFunc(t.every, func() { r.onLoop(func() { r.tick(t) }) })
 }
 
 // timerDelay reads a delay argument in milliseconds the way Node does: not a
@@ -105,7 +111,7 @@ func (r *run) tick(t *scriptTimer) {
 	}
 	r.callTimer(t)
 	if !t.cleared && r.limitHit.Load() == nil {
-		t.t.Reset(t.every)
+		r.armTick(t)
 	}
 }
 
@@ -138,20 +144,20 @@ func (r *run) cancelTimer(t *scriptTimer) {
 	delete(r.timers, t.id)
 	switch {
 	case t.every > 0:
-		t.t.Stop()
+		t.stop()
 		t.settle(nil)
-	case t.t != nil && t.t.Stop():
+	case t.stop != nil && t.stop():
 		t.settle(nil)
 	}
 }
 
-// stopTimers stops every live timer's Go timer once the loop has ended, so none
-// fires (or holds memory) after the script.
+// stopTimers cancels every live timer's Clock callback once the loop has ended,
+// so none fires (or holds memory) after the script.
 func (r *run) stopTimers() {
 	for id, t := range r.timers {
 		t.cleared = true
-		if t.t != nil {
-			t.t.Stop()
+		if t.stop != nil {
+			t.stop()
 		}
 		delete(r.timers, id)
 	}

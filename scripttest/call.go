@@ -59,6 +59,10 @@ type CallSpec struct {
 	Env  map[string]string
 
 	Timeout time.Duration // real time the call may take (default DefaultCallLimit)
+
+	// Start is when the call happens on the virtual clock (zero: now): what the
+	// script's Date sees when the call begins.
+	Start time.Time
 }
 
 // Press is digits pressed when App next starts.
@@ -165,7 +169,7 @@ func (sb *Sandbox) Call(ctx context.Context, spec CallSpec) (*CallResult, error)
 	ctx, cancel := context.WithTimeout(ctx, spec.Timeout)
 	defer cancel()
 
-	env := &callEnv{clock: fstest.NewVirtualClock(fstest.VirtualClockOptions{})}
+	env := &callEnv{clock: fstest.NewVirtualClock(fstest.VirtualClockOptions{Start: spec.Start})}
 	defer env.clock.Stop()
 	cfg := jsbridge.Config{
 		Scripts:          sb.store,
@@ -177,7 +181,7 @@ func (sb *Sandbox) Call(ctx context.Context, spec CallSpec) (*CallResult, error)
 		KV:               spec.KV,
 		ScriptEnv:        spec.Env,
 		Observer:         &env.obs,
-		Clock:            env.clock, // ctx.waitFor's timeouts are part of the call's timeline
+		Clock:            env.clock, // the script's time (timers, Date, ctx.waitFor) is the call's
 	}
 	if spec.HTTP != nil {
 		client, err := spec.HTTP.client()

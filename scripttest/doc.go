@@ -19,7 +19,7 @@
 //   - the timeline (Timeline) that `callforge call` prints.
 //
 // ctx.sleep and all media are FreeSWITCH applications, so they run on the
-// virtual clock, and so do ctx.waitFor's timeouts (jsbridge.Config.Clock).
-// JavaScript timers (setTimeout) of the script under test run on the engine's
-// event loop with the wall clock.
+// virtual clock, and so does the script's own time (jsbridge.Config.Clock):
+// ctx.waitFor's timeouts, setTimeout and setInterval, and Date, which starts
+// at CallSpec.Start. kv TTLs and the test files' own timers are real time.
 package scripttest

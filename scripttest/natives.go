@@ -196,6 +196,9 @@ func specFrom(vm *goja.Runtime, o *goja.Object) (CallSpec, error) {
 		HangupAt: secs(o.Get("hangupAt")), Timeout: secs(o.Get("timeout")),
 		Vars: map[string]string{}, Env: map[string]string{}, Media: map[string]time.Duration{},
 	}
+	if v := o.Get("startMs"); v != nil && !goja.IsNull(v) && !goja.IsUndefined(v) {
+		spec.Start = time.UnixMilli(v.ToInteger())
+	}
 	for _, m := range []struct {
 		name string
 		into map[string]string

@@ -38,6 +38,14 @@
     return v;
   }
 
+  function instant(v, what) {
+    var ms = v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : v;
+    if (typeof ms !== 'number' || !isFinite(ms)) {
+      throw new TypeError(what + ': a Date, an ISO 8601 string or milliseconds since 1970');
+    }
+    return ms;
+  }
+
   function SimCall(id, script, opts) {
     opts = opts || {};
     this._id = id;
@@ -50,6 +58,7 @@
       media: opts.media || {},
       env: opts.env || {},
       timeout: opts.timeout || 0,
+      startMs: opts.at === undefined ? null : instant(opts.at, 'at'),
       pressOn: [], dtmfAt: [], hangupOn: [], hangupAt: 0, hangupCause: '',
       failBridge: '', missing: [], unknown: [],
     };
@@ -82,6 +91,10 @@
   };
   SimCall.prototype.unknownApp = function (app) {
     this._spec.unknown.push(String(app));
+    return this;
+  };
+  SimCall.prototype.at = function (when) {
+    this._spec.startMs = instant(when, 'at');
     return this;
   };
   SimCall.prototype.media = function (appOrFile, secs) {

@@ -28,11 +28,11 @@ func runDir(t testing.TB, opts Options) (*Report, string) {
 
 // The passing fixtures exercise the whole API: kv, http, digits on a prompt and
 // at a moment, bridge failure, hang-ups, media durations, describe, skip, todo,
-// TypeScript, and requiring a script's helpers.
+// TypeScript, requiring a script's helpers, and the call's own clock (.at, timers).
 func TestRunPassing(t *testing.T) {
 	t.Parallel()
 	rep, out := runDir(t, Options{Dir: "testdata/passing"})
-	if rep.Failed != 0 || rep.Passed != 8 || rep.Skipped != 1 || rep.Todo != 1 {
+	if rep.Failed != 0 || rep.Passed != 10 || rep.Skipped != 1 || rep.Todo != 1 {
 		t.Fatalf("got %d passed, %d failed, %d skipped, %d todo:\n%s", rep.Passed, rep.Failed, rep.Skipped, rep.Todo, out)
 	}
 	for _, want := range []*regexp.Regexp{
@@ -40,7 +40,7 @@ func TestRunPassing(t *testing.T) {
 		regexp.MustCompile(`(?m)^skip greet\.test\.js > skipped tests are reported$`),
 		regexp.MustCompile(`(?m)^todo greet\.test\.js > todo tests are reported$`),
 		regexp.MustCompile(`(?m)^ok   typed\.test\.ts > TypeScript test files work \(`),
-		regexp.MustCompile(`\n8 passed, 0 failed, 1 skipped, 1 todo \(2 files, \S+\)\n$`),
+		regexp.MustCompile(`\n10 passed, 0 failed, 1 skipped, 1 todo \(3 files, \S+\)\n$`),
 	} {
 		if !want.MatchString(out) {
 			t.Errorf("output lacks %s:\n%s", want, out)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -70,4 +71,58 @@ func TestWaitForTimeoutOnTheCallsClock(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The script's own timers and Date run on the call's virtual clock: a script that
+// waits five minutes on setTimeout, then ticks a one-minute setInterval three
+// times, takes eight minutes of call time (far past the real-time limit of the
+// call, so real timers would fail it), and Date starts where the call is placed.
+func TestScriptTimersAndDateOnTheCallsClock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := `async function main(data, ctx) {
+  await ctx.answer();
+  const began = Date.now();
+  await ctx.set('began', new Date(began).toISOString());
+  await new Promise((resolve) => setTimeout(resolve, 5 * 60 * 1000));
+  await ctx.set('after_timeout', String(Date.now() - began));
+  let ticks = 0;
+  await new Promise((resolve) => {
+    const h = setInterval(() => { ticks++; if (ticks === 3) { clearInterval(h); resolve(); } }, 60 * 1000);
+  });
+  await ctx.set('after_interval', String(Date.now() - began));
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "timers.js"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sb := openSandbox(t, dir)
+	start := time.Date(2024, 7, 3, 13, 30, 0, 0, time.UTC)
+	r, err := sb.Call(context.Background(), CallSpec{Script: "timers", Start: start, Timeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Outcome != "ok" {
+		t.Fatalf("outcome %q; logs: %v", r.Outcome, r.Logs)
+	}
+	if got := r.Vars["began"]; got != "2024-07-03T13:30:00.000Z" {
+		t.Errorf("Date at the start of the call = %q, want the call's start 2024-07-03T13:30:00.000Z", got)
+	}
+	ms := func(name string) time.Duration {
+		n, err := strconv.ParseInt(r.Vars[name], 10, 64)
+		if err != nil {
+			t.Fatalf("%s = %q: %v", name, r.Vars[name], err)
+		}
+		return time.Duration(n) * time.Millisecond
+	}
+	// The media of the answer and the set commands take no call time; allow a
+	// little for the frames' own moments on the clock.
+	within := func(name string, got, want time.Duration) {
+		if got < want || got > want+time.Second {
+			t.Errorf("%s: %v of call time, want %v", name, got, want)
+		}
+	}
+	within("setTimeout of 5 min", ms("after_timeout"), 5*time.Minute)
+	within("then 3 ticks of a 1 min setInterval", ms("after_interval"), 8*time.Minute)
+	within("call duration", r.Duration, 8*time.Minute)
 }

@@ -17,7 +17,7 @@ func TestTestExamples(t *testing.T) {
 		`(?m)^ok   ivr-menu\.test\.js > caller presses 2: support \(\S+\)$`,
 		`(?m)^ok   pin-check\.test\.js > three wrong PINs lock the caller out \(\S+, 4\.000s simulated\)$`,
 		`(?m)^ok   business-hours\.test\.ts > isOpen follows New York time, daylight saving included \(\S+\)$`,
-		`\n12 passed, 0 failed \(3 files, \S+\)\n$`,
+		`\n13 passed, 0 failed \(3 files, \S+\)\n$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(stdout) {
 			t.Errorf("stdout lacks %s:\n%s", want, stdout)

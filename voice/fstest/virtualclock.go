@@ -15,9 +15,11 @@ import (
 //   - while the simulator waits on a timer of its own (an application is playing,
 //     a bridge rings or talks, linger runs), after Quiet of real time without a
 //     frame on the watched connection (the engine is waiting on the switch);
-//   - while only caller actions (At) are pending and the channel is idle, after
-//     Idle of real time without a frame (the script waits on something else: kv,
-//     http, its own timers).
+//   - while only caller actions (At) and the engine's timers (AfterFunc) are
+//     pending, after Idle of real time without a frame (the script waits on
+//     something else: kv, http, its own timers);
+//   - in either case never later than the real time the next deadline is away,
+//     so virtual time never runs slower than real time.
 //
 // It never moves while held (Hold), nor, on a connection given to Conn, before
 // the simulator has seen the engine's connect. Timer and At callbacks run on the clock's goroutine, which Stop
@@ -210,6 +212,10 @@ func (v *VirtualClock) loop() {
 				break
 			}
 		}
+		// Never slower than real time: a deadline nearer than the window is
+		// reached after that much quiet (a 10 ms timer fires after 10 ms of quiet,
+		// a 0 ms one at once).
+		window = min(window, v.timers[0].at.Sub(v.now))
 		since := time.Duration(time.Now().UnixNano() - v.lastActivity.Load())
 		if since < window {
 			v.mu.Unlock()
