@@ -58,6 +58,7 @@ func call(args []string, stdout, stderr io.Writer) int {
 	fs.Var(bridge, "bridge-fails", "bridges fail (with `CAUSE`, default USER_BUSY)")
 	caller := fs.String("caller", "", "caller id number (default 1001)")
 	dest := fs.String("destination", "", "destination number (default 1000)")
+	at := fs.String("at", "", "when the call happens, as the script's Date sees it: RFC 3339 `time` (default now)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: callforge call [flags] SCRIPT
 
@@ -96,6 +97,13 @@ Flags:
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "callforge call: "+format+"\n", a...)
 		return 2
+	}
+	if *at != "" {
+		when, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return bad("--at %q: want an RFC 3339 time such as 2024-07-06T15:00:00Z", *at)
+		}
+		spec.Start = when
 	}
 	for _, v := range vars {
 		k, val, ok := strings.Cut(v, "=")

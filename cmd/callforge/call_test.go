@@ -25,10 +25,17 @@ func TestCallTimeline(t *testing.T) {
 			"   3.000s    ← channel hung up: NORMAL_CLEARING\n",
 			"call pin-check ended after 3.000s (simulated): NORMAL_CLEARING, script outcome hangup\n",
 		}},
-		{"hours: bridge fails", []string{"business-hours", "--scripts", "../../examples", "--bridge-fails", "--press", "record=#", "--media", "2s"}, 0, []string{
+		{"hours: open, bridge fails", []string{"business-hours", "--scripts", "../../examples", "--at", "2024-07-03T13:30:00Z",
+			"--bridge-fails", "--press", "record=#", "--media", "2s"}, 0, []string{
 			"▶ answer\n",
+			"▶ set hours_open=yes\n",
+			"▶ bridge ",
 			"▶ record ",
 			"log info: message left",
+		}},
+		{"hours: a Saturday", []string{"business-hours", "--scripts", "../../examples", "--at", "2024-07-06T15:00:00Z", "--press", "record=#"}, 0, []string{
+			"▶ set hours_open=no\n",
+			"▶ playback user/closed.wav\n",
 		}},
 	}
 	for _, tt := range tests {

@@ -41,6 +41,7 @@ func TestUsageErrors(t *testing.T) {
 		{"call", "no script", []string{"--scripts", "../../examples"}, 2, "give exactly one script name"},
 		{"call", "bad dtmf", []string{"ivr-menu", "--dtmf", "x@1s"}, 2, `--dtmf "x@1s"`},
 		{"call", "bad hangup", []string{"ivr-menu", "--hangup-after", "soon"}, 2, "--hangup-after"},
+		{"call", "bad at", []string{"ivr-menu", "--at", "tomorrow"}, 2, "--at"},
 		{"call", "bad var", []string{"ivr-menu", "--var", "novalue"}, 2, "want k=v"},
 		{"call", "unknown script", []string{"nope", "--scripts", "../../examples"}, 1, "script not found"},
 		{"call", "script error", []string{"menu", "--scripts", "../../scripttest/testdata/broken", "--press", "play_and_get_digits=3"}, 1, ""},
