@@ -30,8 +30,8 @@ lint: ## gofmt, go vet and staticcheck
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
-bench: ## benchmarks: whole simulated call, ESL frames, script store
-	$(GO) test -run '^$$' -bench . -benchmem ./jsbridge/ ./voice/... ./jsbridge/script/
+bench: ## benchmarks: whole simulated call, ESL frames, script store, kv writes
+	$(GO) test -run '^$$' -bench . -benchmem ./jsbridge/ ./voice/... ./jsbridge/script/ ./jsbridge/kv/
 
 fuzz: ## fuzz the ESL frame reader for a minute
 	$(GO) test -run '^$$' -fuzz FuzzReadFrame -fuzztime 60s ./voice/internal/esl
