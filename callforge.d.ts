@@ -98,7 +98,7 @@ declare namespace callforge {
   interface RecordMessageResult {
     /** The recording's path as FreeSWITCH wrote it. */
     path: string;
-    /** Its length in seconds. */
+    /** Its length in seconds, to the millisecond (FreeSWITCH's record_ms). */
     seconds: number;
     /** The digit that ended it, or "". */
     terminator: string;

@@ -747,8 +747,10 @@ func (r *run) recordMessage(fc goja.FunctionCall) goja.Value {
 	arg := fmt.Sprintf("%s %d %d %d", path, maxS, thresh, silence)
 	return r.app("ctx.recordMessage()", "record", arg, func(ev *voice.Event) (any, error) {
 		res := vm.NewObject()
+		// record_seconds is whole seconds (the real switch: "2" for 2,060 ms); record_ms
+		// is what the length really was.
 		secs, _ := strconv.ParseFloat(ev.Get("variable_record_seconds"), 64)
-		if ms, err := strconv.ParseFloat(ev.Get("variable_record_ms"), 64); err == nil && secs == 0 {
+		if ms, err := strconv.ParseFloat(ev.Get("variable_record_ms"), 64); err == nil {
 			secs = ms / 1000
 		}
 		_ = res.Set("path", path)

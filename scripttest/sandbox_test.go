@@ -126,3 +126,27 @@ func TestScriptTimersAndDateOnTheCallsClock(t *testing.T) {
 	within("then 3 ticks of a 1 min setInterval", ms("after_interval"), 8*time.Minute)
 	within("call duration", r.Duration, 8*time.Minute)
 }
+
+// ctx.recordMessage's seconds are FreeSWITCH's record_ms, not its whole-second
+// record_seconds (the real switch reports "2" for a recording of 2,060 ms).
+func TestRecordMessageSecondsToTheMillisecond(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := `async function main(data, ctx) {
+  await ctx.answer();
+  const m = await ctx.recordMessage('vm.wav', { maxSeconds: 30 });
+  await ctx.set('seconds', String(m.seconds));
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "vm.js"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sb := openSandbox(t, dir)
+	r, err := sb.Call(context.Background(), CallSpec{Script: "vm", Media: map[string]time.Duration{"record": 2060 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Vars["seconds"]; got != "2.06" {
+		t.Fatalf("recordMessage resolved seconds %q, want 2.06; logs: %v", got, r.Logs)
+	}
+}

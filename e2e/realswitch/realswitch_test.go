@@ -530,6 +530,14 @@ func checkVars(t *testing.T, ev map[string]string, want map[string]string) {
 	}
 }
 
+// statSize describes a Stat result for an error message.
+func statSize(st os.FileInfo, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return strconv.FormatInt(st.Size(), 10) + " bytes"
+}
+
 // fileContains waits until the file holds needle.
 func fileContains(ctx context.Context, path, needle string, limit time.Duration) error {
 	return waitFor(ctx, limit, func() error {
@@ -660,6 +668,49 @@ func TestRealSwitch(t *testing.T) {
 			"variable_voice_script": "ivr-demo", "variable_e2e_digits": "123", "variable_e2e_branch": "one",
 			"variable_sip_hangup_disposition": "send_bye",
 		})
+		r.expectNoChannels(ctx, t)
+	})
+
+	// ctx.tts and ctx.recordMessage on the real switch: flite speaks, record stops at its
+	// 2 s limit, the resolved path and length are FreeSWITCH's own, and the file is there.
+	t.Run("2b-tts-and-record-message", func(t *testing.T) {
+		// The caller speaks: a 440 Hz tone that caller-speaks.xml streams as PCMU.
+		dir := filepath.Join(r.work, "sipp-s2b")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		tone := exec.CommandContext(ctx, "sox", "-n", "-r", "8000", "-c", "1", "-e", "u-law", "-t", "raw",
+			filepath.Join(dir, "caller.ul"), "synth", "3", "sine", "440", "vol", "0.5")
+		if out, err := tone.CombinedOutput(); err != nil {
+			t.Fatalf("sox: %v: %s", err, out)
+		}
+		if _, err := r.sipp(ctx, t, sippRun{scenario: "caller-speaks.xml", service: "voicemail-demo", callID: "s2b"}, 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := esl.waitHangups(ctx, "s2b-", 1)
+		if err != nil {
+			t.Fatalf("no hangup event for the call: %v", err)
+		}
+		ev := evs[0]
+		checkVars(t, ev, map[string]string{
+			"variable_voice_script": "voicemail-demo", "variable_e2e_step": "spoken",
+			"variable_sip_hangup_disposition": "send_bye", "variable_hangup_cause": "NORMAL_CLEARING",
+		})
+		secs, err := strconv.ParseFloat(ev["variable_e2e_record_seconds"], 64)
+		if err != nil || secs < 1 || secs > 3 {
+			t.Errorf("recordMessage resolved seconds %q, want about the 2 s limit", ev["variable_e2e_record_seconds"])
+		}
+		path := ev["variable_e2e_record_path"]
+		want := filepath.Join(r.work, "fs", "recordings", "callforge", "e2e-"+ev["Unique-ID"]+".wav")
+		if path != want {
+			t.Errorf("recordMessage resolved path %q, want %q", path, want)
+		}
+		t.Logf("recordMessage: %s s (record_seconds %q, record_ms %q) into %s", ev["variable_e2e_record_seconds"],
+			ev["variable_record_seconds"], ev["variable_record_ms"], path)
+		// 2 s of 8 kHz 16-bit audio is 32,000 bytes; a WAV header alone is 44.
+		if st, err := os.Stat(want); err != nil || st.Size() < 16000 {
+			t.Errorf("the recording %s: %v, want a WAV with about 2 s of audio in it", want, statSize(st, err))
+		}
 		r.expectNoChannels(ctx, t)
 	})
 

@@ -23,13 +23,13 @@ func freeTCPAddr(t *testing.T) string {
 	return addr
 }
 
-// simulatedMedia: prompts "play" for 100 ms, the 20 s prompt for 20 s, and the caller has 1 s
-// to key digits into play_and_get_digits.
+// simulatedMedia: prompts "play" for 100 ms, the 20 s prompt for 20 s, a recording lasts
+// 100 ms, and the caller has 1 s to key digits into play_and_get_digits.
 func simulatedMedia(app, arg string) time.Duration {
 	switch {
 	case app == "playback" && strings.HasSuffix(arg, "/long-prompt.wav"):
 		return 20 * time.Second
-	case app == "playback", app == "play_and_get_digits":
+	case app == "playback", app == "play_and_get_digits", app == "record":
 		return 100 * time.Millisecond
 	}
 	return 0
@@ -88,6 +88,13 @@ func TestScriptsOnSimulator(t *testing.T) {
 			wantCause: "NORMAL_CLEARING",
 			wantVars:  map[string]string{"e2e_digits": "", "e2e_branch": "timeout"},
 			wantPlays: []string{"${callforge_user_sounds}/invalid.wav"},
+		},
+		{
+			name:      "voicemail-demo speaks and records",
+			cfg:       fstest.CallConfig{Destination: "voicemail-demo", Vars: map[string]string{"voice_script": "voicemail-demo"}},
+			wantCause: "NORMAL_CLEARING",
+			wantVars:  map[string]string{"e2e_step": "spoken", "e2e_record_seconds": "0.1"},
+			wantExec:  []string{"speak flite|kal|Please leave a message."},
 		},
 		{
 			name:      "long-prompt caller hangs up mid-prompt",
