@@ -687,6 +687,13 @@ func (r *run) bridge(fc goja.FunctionCall) goja.Value {
 	if err := r.policy.checkDial(dial); err != nil {
 		return r.refused("ctx.bridge()", err)
 	}
+	// Without continue_on_fail FreeSWITCH itself hangs the caller up when the bridge
+	// fails (switch_channel_handle_cause), before the script can decide: the engine
+	// keeps the call up and does what continueOn says. Pipelined: FreeSWITCH runs the
+	// set before the bridge.
+	if v, _ := r.call.Var("continue_on_fail"); v != "true" {
+		r.call.SetVar("continue_on_fail", "true", func(*voice.Event, error) {})
+	}
 	return r.app("ctx.bridge()", "bridge", dial, func(ev *voice.Event) (any, error) {
 		disp := ev.Get("variable_originate_disposition")
 		res := vm.NewObject()

@@ -150,3 +150,35 @@ func TestRecordMessageSecondsToTheMillisecond(t *testing.T) {
 		t.Fatalf("recordMessage resolved seconds %q, want 2.06; logs: %v", got, r.Logs)
 	}
 }
+
+// The simulated switch answers the allowed API commands strftime (on the call's
+// clock, in the switch's local time) and md5, as mod_commands does.
+func TestAPIStrftimeAndMD5(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := `async function main(data, ctx) {
+  await ctx.set('when', await ctx.api('strftime %Y-%m-%d %H:%M'));
+  await ctx.set('default', await ctx.api('strftime'));
+  await ctx.set('md5', await ctx.api('md5 hello'));
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "api.js"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sb := openSandbox(t, dir)
+	start := time.Date(2024, 7, 6, 15, 4, 5, 0, time.UTC)
+	r, err := sb.Call(context.Background(), CallSpec{Script: "api", Start: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := start.Local()
+	for name, want := range map[string]string{
+		"when":    local.Format("2006-01-02 15:04"),
+		"default": local.Format("2006-01-02 15:04:05"),
+		"md5":     "5d41402abc4b2a76b9719d911017c592",
+	} {
+		if got := r.Vars[name]; got != want {
+			t.Errorf("%s = %q, want %q; logs: %v", name, got, want, r.Logs)
+		}
+	}
+}

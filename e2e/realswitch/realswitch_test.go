@@ -714,6 +714,33 @@ func TestRealSwitch(t *testing.T) {
 		r.expectNoChannels(ctx, t)
 	})
 
+	// The other ctx methods through the real switch (e2e/scripts/features.js).
+	t.Run("2c-say-bridge-failure-api-execute", func(t *testing.T) {
+		if _, err := r.sipp(ctx, t, sippRun{scenario: "answer-play-hangup.xml", service: "features", callID: "s2c"}, 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := esl.waitHangups(ctx, "s2c-", 1)
+		if err != nil {
+			t.Fatalf("no hangup event for the call: %v", err)
+		}
+		ev := evs[0]
+		// The failed bridge resolves with FreeSWITCH's own disposition, and no B leg.
+		disp := ev["variable_originate_disposition"]
+		if disp == "" || disp == "SUCCESS" {
+			t.Errorf("originate_disposition %q: the bridge to user/9999 should have failed", disp)
+		}
+		checkVars(t, ev, map[string]string{
+			"variable_voice_script": "features",
+			"variable_e2e_bridge":   "failed " + disp + " no-b-leg",
+			"variable_e2e_year":     strconv.Itoa(time.Now().Year()),
+			"variable_e2e_getvar":   "failed " + disp + " no-b-leg",
+			"variable_e2e_ran":      "string vars-current",
+			"variable_e2e_refused":  "EPERM",
+			"variable_hangup_cause": "NORMAL_CLEARING",
+		})
+		r.expectNoChannels(ctx, t)
+	})
+
 	t.Run("3-caller-hangs-up-mid-prompt", func(t *testing.T) {
 		if _, err := r.sipp(ctx, t, sippRun{scenario: "caller-hangup-mid-prompt.xml", service: "long-prompt", callID: "s3"}, 30*time.Second); err != nil {
 			t.Fatal(err)

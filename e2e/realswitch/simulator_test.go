@@ -97,6 +97,15 @@ func TestScriptsOnSimulator(t *testing.T) {
 			wantExec:  []string{"speak flite|kal|Please leave a message."},
 		},
 		{
+			name:      "features: a failed bridge leaves the call up",
+			cfg:       fstest.CallConfig{Destination: "features", Vars: map[string]string{"voice_script": "features"}},
+			caller:    func(c *fstest.Call) { c.FailBridge("SUBSCRIBER_ABSENT") },
+			wantCause: "NORMAL_CLEARING",
+			wantVars: map[string]string{"e2e_bridge": "failed SUBSCRIBER_ABSENT no-b-leg", "e2e_getvar": "failed SUBSCRIBER_ABSENT no-b-leg",
+				"e2e_ran": "string vars-current", "e2e_refused": "EPERM"},
+			wantExec: []string{"set continue_on_fail=true", "bridge {originate_timeout=3}user/9999", "say en number pronounced 42"},
+		},
+		{
 			name:      "long-prompt caller hangs up mid-prompt",
 			cfg:       fstest.CallConfig{Destination: "long-prompt", Vars: map[string]string{"voice_script": "long-prompt"}},
 			caller:    func(c *fstest.Call) { c.HangupOn("playback", 300*time.Millisecond, "NORMAL_CLEARING") },

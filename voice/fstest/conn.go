@@ -2,6 +2,8 @@ package fstest
 
 import (
 	"bufio"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lestrrat-go/strftime"
 )
 
 const disconnectBody = "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n"
@@ -371,6 +374,23 @@ func (c *Call) api(args string) (string, int) {
 			return "+OK\n", breakAll
 		}
 		return "+OK\n", breakCurrent
+	case "strftime":
+		// mod_commands' strftime: the switch's local time (here the call's clock) in
+		// C strftime's format, default "%Y-%m-%d %T", no newline.
+		format := "%Y-%m-%d %T"
+		if _, rest, ok := strings.Cut(args, " "); ok && strings.TrimSpace(rest) != "" {
+			format = rest
+		}
+		out, err := strftime.Format(format, c.clock.Now().Local())
+		if err != nil {
+			return "-ERR " + err.Error() + "\n", noBreak
+		}
+		return out, noBreak
+	case "md5":
+		// mod_commands' md5: the lowercase hex digest of the rest of the line.
+		_, rest, _ := strings.Cut(args, " ")
+		sum := md5.Sum([]byte(rest))
+		return hex.EncodeToString(sum[:]), noBreak
 	}
 	return "-ERR " + f[0] + " Command not found!\n", noBreak
 }

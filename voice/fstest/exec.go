@@ -563,8 +563,11 @@ func (r *runner) prompt(file string, stopOnDigit bool) reason {
 	return r.finish(r.wait(r.media("playback", file), mask))
 }
 
-// bridge: EXECUTE -> CHANNEL_BRIDGE -> CHANNEL_UNBRIDGE -> COMPLETE on success; on a
-// failure set by FailBridge only the originate variables (fact 9, trace 03).
+// bridge: EXECUTE -> CHANNEL_BRIDGE -> CHANNEL_UNBRIDGE -> COMPLETE on success (fact 9,
+// trace 03). On a failure set by FailBridge: the originate variables, and then, as the
+// real switch does (switch_channel_handle_cause; seen in the real-switch suite), the
+// channel is hung up with the failure's cause unless continue_on_fail is true or
+// lists that cause.
 func (r *runner) bridge(a *appRun) reason {
 	c := r.c
 	fail := c.bridgeFailure(a.arg)
@@ -577,6 +580,17 @@ func (r *runner) bridge(a *appRun) reason {
 		r.setVar("originate_failed_cause", fail)
 		r.setVar("DIALSTATUS", dialStatus(fail))
 		r.setVar("originate_causes", "NONE;"+fail)
+		c.mu.Lock()
+		cof, _ := c.st.getVar("continue_on_fail")
+		c.mu.Unlock()
+		if !continuesOnFail(cof, fail) {
+			c.mu.Lock()
+			if !c.hangupSet {
+				c.hangupSet, c.hangupReq = true, fail
+			}
+			c.mu.Unlock()
+			return rHangup
+		}
 		return rTimeout
 	}
 	if !r.answered() {
@@ -816,4 +830,21 @@ func q850(cause string) string {
 		return "487"
 	}
 	return "0"
+}
+
+// continuesOnFail reports whether a channel whose continue_on_fail variable is v stays
+// up after a bridge that failed with cause: v is true, or a comma-separated list that
+// names the cause or its Q.850 code.
+func continuesOnFail(v, cause string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "yes", "on", "1", "enabled", "active", "allow":
+		return true
+	}
+	for _, c := range strings.Split(v, ",") {
+		c = strings.TrimSpace(c)
+		if c != "" && (strings.EqualFold(c, cause) || c == q850(cause)) {
+			return true
+		}
+	}
+	return false
 }

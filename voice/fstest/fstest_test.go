@@ -221,13 +221,37 @@ func TestScenarios(t *testing.T) {
 			{send: execMsg("hangup", "NORMAL_CLEARING", "u2"), want: append(append([]string{"reply:+OK", "CHANNEL_EXECUTE hangup [u2]", "CHANNEL_HANGUP NORMAL_CLEARING", "CHANNEL_EXECUTE_COMPLETE hangup _none_ [u2]"}, hangupTail("_none_")...), "notice:linger -1")},
 		},
 	}, {
-		name:  "bridge fails with USER_BUSY: no BRIDGE events, a-leg up",
+		name:  "bridge fails with USER_BUSY and continue_on_fail: no BRIDGE events, a-leg up",
 		setup: func(c *fstest.Call) { c.FailBridge("USER_BUSY") },
 		steps: []step{
 			{send: setupCmds, want: setupWant},
+			{send: execMsg("set", "continue_on_fail=true", "u0"), want: []string{"reply:+OK", "CHANNEL_EXECUTE set [u0]", "CHANNEL_EXECUTE_COMPLETE set _none_ [u0]"}},
 			{send: execMsg("bridge", "sofia/gateway/x/1", "u1"), want: []string{"reply:+OK", "CHANNEL_EXECUTE bridge [u1]", "CHANNEL_EXECUTE_COMPLETE bridge _none_ [u1]"}},
 			{send: "api uuid_getvar {uuid} originate_disposition\n\n", want: []string{"api:USER_BUSY"}},
 			{send: "api uuid_getvar {uuid} DIALSTATUS\n\n", want: []string{"api:BUSY"}},
+		},
+	}, {
+		name:  "bridge fails without continue_on_fail: the switch hangs the a-leg up with the cause",
+		setup: func(c *fstest.Call) { c.FailBridge("SUBSCRIBER_ABSENT") },
+		steps: []step{
+			{send: setupCmds, want: setupWant},
+			{send: execMsg("bridge", "user/9999", "u1"), want: append([]string{"reply:+OK", "CHANNEL_EXECUTE bridge [u1]", "CHANNEL_HANGUP SUBSCRIBER_ABSENT", "CHANNEL_EXECUTE_COMPLETE bridge _none_ [u1]"}, append(hangupTail("_none_"), "notice:linger -1")...)},
+		},
+	}, {
+		name:  "continue_on_fail listing other causes: the failed bridge hangs the a-leg up with its cause",
+		setup: func(c *fstest.Call) { c.FailBridge("USER_BUSY") },
+		steps: []step{
+			{send: setupCmds, want: setupWant},
+			{send: execMsg("set", "continue_on_fail=NO_ANSWER,NORMAL_TEMPORARY_FAILURE", "u0"), want: []string{"reply:+OK", "CHANNEL_EXECUTE set [u0]", "CHANNEL_EXECUTE_COMPLETE set _none_ [u0]"}},
+			{send: execMsg("bridge", "sofia/gateway/x/1", "u1"), want: append([]string{"reply:+OK", "CHANNEL_EXECUTE bridge [u1]", "CHANNEL_HANGUP USER_BUSY", "CHANNEL_EXECUTE_COMPLETE bridge _none_ [u1]"}, append(hangupTail("_none_"), "notice:linger -1")...)},
+		},
+	}, {
+		name:  "continue_on_fail listing the cause: a-leg up",
+		setup: func(c *fstest.Call) { c.FailBridge("NO_ANSWER") },
+		steps: []step{
+			{send: setupCmds, want: setupWant},
+			{send: execMsg("set", "continue_on_fail=NO_ANSWER,USER_BUSY", "u0"), want: []string{"reply:+OK", "CHANNEL_EXECUTE set [u0]", "CHANNEL_EXECUTE_COMPLETE set _none_ [u0]"}},
+			{send: execMsg("bridge", "sofia/gateway/x/1", "u1"), want: []string{"reply:+OK", "CHANNEL_EXECUTE bridge [u1]", "CHANNEL_EXECUTE_COMPLETE bridge _none_ [u1]"}},
 		},
 	}, {
 		name: "trace 05: transfer completes the socket app, the connection stays",
@@ -243,6 +267,7 @@ func TestScenarios(t *testing.T) {
 			{send: setupCmds, want: setupWant},
 			{send: "foo_unknown_command\n\n", want: []string{"reply:-ERR command not found"}},
 			{send: "api no_such_api_cmd some arg\n\n", want: []string{"api:-ERR no_such_api_cmd Command not found!\n"}},
+			{send: "api md5 hello\n\n", want: []string{"api:5d41402abc4b2a76b9719d911017c592"}},
 			{send: "api uuid_getvar {uuid} no_such_var\n\n", want: []string{"api:_undef_"}},
 			{send: "sendmsg\ncall-command: bogus\n\n", want: []string{"reply:+OK"}},
 			{send: "sendmsg\ncall-command: execute\nexecute-app-name: set\nevent-lock: true\nEvent-UUID: u1\ncontent-type: text/plain\ncontent-length: 19\n\nlong_var=a: b\nc d e", want: []string{"reply:+OK", "CHANNEL_EXECUTE set [u1]", "CHANNEL_EXECUTE_COMPLETE set _none_ [u1]"}},
