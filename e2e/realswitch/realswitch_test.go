@@ -762,6 +762,26 @@ func TestRealSwitch(t *testing.T) {
 		}
 	})
 
+	// ctx.conference on the real switch: the caller hangs up inside the conference and
+	// the script's promise resolves (its normal end), with the call down.
+	t.Run("3b-conference-caller-leaves", func(t *testing.T) {
+		if _, err := r.sipp(ctx, t, sippRun{scenario: "caller-hangup-mid-prompt.xml", service: "room", callID: "s3b"}, 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := esl.waitHangups(ctx, "s3b-", 1)
+		if err != nil {
+			t.Fatalf("no hangup event for the call: %v", err)
+		}
+		checkVars(t, evs[0], map[string]string{
+			"variable_voice_script": "room", "variable_e2e_step": "conference",
+			"variable_current_application": "conference", "variable_sip_hangup_disposition": "recv_bye",
+		})
+		if err := fileContains(ctx, r.callforge.log, "e2e-conference-left result=undefined up=false", 10*time.Second); err != nil {
+			t.Errorf("the script's ctx.conference did not resolve when the caller left: %v", err)
+		}
+		r.expectNoChannels(ctx, t)
+	})
+
 	t.Run("4-load", func(t *testing.T) {
 		fsCPU0, err1 := cpuSeconds(r.fs.pid())
 		cfCPU0, err2 := cpuSeconds(r.callforge.pid())

@@ -106,6 +106,14 @@ func TestScriptsOnSimulator(t *testing.T) {
 			wantExec: []string{"set continue_on_fail=true", "bridge {originate_timeout=3}user/9999", "say en number pronounced 42"},
 		},
 		{
+			name:      "room: the caller leaves the conference",
+			cfg:       fstest.CallConfig{Destination: "room", Vars: map[string]string{"voice_script": "room"}},
+			caller:    func(c *fstest.Call) { c.HangupOn("conference", 300*time.Millisecond, "NORMAL_CLEARING") },
+			wantCause: "NORMAL_CLEARING",
+			wantVars:  map[string]string{"e2e_step": "conference"},
+			wantLog:   "e2e-conference-left result=undefined up=false",
+		},
+		{
 			name:      "long-prompt caller hangs up mid-prompt",
 			cfg:       fstest.CallConfig{Destination: "long-prompt", Vars: map[string]string{"voice_script": "long-prompt"}},
 			caller:    func(c *fstest.Call) { c.HangupOn("playback", 300*time.Millisecond, "NORMAL_CLEARING") },
