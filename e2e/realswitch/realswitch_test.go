@@ -741,6 +741,30 @@ func TestRealSwitch(t *testing.T) {
 		r.expectNoChannels(ctx, t)
 	})
 
+	// DTMF as events on the real switch: the first RFC 2833 key stops a 20 s prompt
+	// (ctx.on('dtmf') + ctx.stop()), ctx.waitFor collects 123#.
+	t.Run("2d-barge-in-dtmf-events", func(t *testing.T) {
+		if _, err := r.sipp(ctx, t, sippRun{scenario: "ivr-dtmf-2833.xml", service: "barge-in", callID: "s2d"}, 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := esl.waitHangups(ctx, "s2d-", 1)
+		if err != nil {
+			t.Fatalf("no hangup event for the call: %v", err)
+		}
+		checkVars(t, evs[0], map[string]string{
+			"variable_voice_script": "barge-in", "variable_e2e_played": "FILE PLAYED",
+			"variable_e2e_digits": "123#", "variable_sip_hangup_disposition": "send_bye",
+		})
+		// The 20 s prompt was cut short by the first key (about 1 s in), not played out:
+		// FreeSWITCH's own count of what it played says so.
+		if ms, err := strconv.Atoi(evs[0]["variable_playback_ms"]); err != nil || ms <= 0 || ms >= 10000 {
+			t.Errorf("playback_ms %q: the 20 s prompt was not stopped by the first key", evs[0]["variable_playback_ms"])
+		} else {
+			t.Logf("prompt stopped after %d ms", ms)
+		}
+		r.expectNoChannels(ctx, t)
+	})
+
 	t.Run("3-caller-hangs-up-mid-prompt", func(t *testing.T) {
 		if _, err := r.sipp(ctx, t, sippRun{scenario: "caller-hangup-mid-prompt.xml", service: "long-prompt", callID: "s3"}, 30*time.Second); err != nil {
 			t.Fatal(err)

@@ -106,6 +106,14 @@ func TestScriptsOnSimulator(t *testing.T) {
 			wantExec: []string{"set continue_on_fail=true", "bridge {originate_timeout=3}user/9999", "say en number pronounced 42"},
 		},
 		{
+			name:      "barge-in: the first key stops the 20 s prompt",
+			cfg:       fstest.CallConfig{Destination: "barge-in", Vars: map[string]string{"voice_script": "barge-in"}},
+			caller:    func(c *fstest.Call) { c.PressOn("playback", "123#") },
+			wantCause: "NORMAL_CLEARING",
+			wantVars:  map[string]string{"e2e_played": "FILE PLAYED", "e2e_digits": "123#"},
+			wantPlays: []string{"${callforge_user_sounds}/long-prompt.wav"},
+		},
+		{
 			name:      "room: the caller leaves the conference",
 			cfg:       fstest.CallConfig{Destination: "room", Vars: map[string]string{"voice_script": "room"}},
 			caller:    func(c *fstest.Call) { c.HangupOn("conference", 300*time.Millisecond, "NORMAL_CLEARING") },
