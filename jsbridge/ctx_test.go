@@ -95,6 +95,11 @@ func TestCtxMethods(t *testing.T) {
 			apps:  []string{"set playback_terminators=#", "record /rec/vm.wav 30 200 2", `set out={"path":"/rec/vm.wav","t":"#"}`, "HANGUP NORMAL_CLEARING"},
 			out:   `{"path":"/rec/vm.wav","t":"#"}`},
 		{name: "sleep", body: `await ctx.sleep(20);`, apps: []string{"sleep 20", "HANGUP NORMAL_CLEARING"}},
+		{name: "failure-tuning variables are not hooks; execute_on_answer is",
+			body: `await ctx.set('continue_on_fail', 'NO_ANSWER,USER_BUSY'); await ctx.set('fail_on_single_reject', 'USER_BUSY');
+try { await ctx.set('execute_on_answer', 'playback x'); } catch (e) { await ctx.set('out', e.code); }`,
+			apps: []string{"set continue_on_fail=NO_ANSWER,USER_BUSY", "set fail_on_single_reject=USER_BUSY", "set out=EPERM", "HANGUP NORMAL_CLEARING"},
+			out:  "EPERM"},
 		{name: "transfer detaches: no hangup afterwards", body: `await ctx.answer(); await ctx.transfer('9999', 'XML', 'default');`,
 			apps: []string{"answer", "transfer 9999 XML default"}},
 		{name: "conference ends with the caller", body: `await ctx.conference('room1');`,

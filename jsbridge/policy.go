@@ -105,8 +105,17 @@ func deny(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrPermission, fmt.Sprintf(format, args...))
 }
 
+// benignVars are variables whose names the hook pattern catches but that run
+// nothing: they only tune how a bridge or an originate treats failures.
+var benignVars = map[string]bool{
+	"continue_on_fail": true, "fail_on_single_reject": true, "originate_continue_on_timeout": true,
+}
+
 // checkVar refuses hook variables.
 func (sp *sandboxPolicy) checkVar(name string) error {
+	if benignVars[strings.ToLower(name)] {
+		return nil
+	}
 	if hookVar.MatchString(name) {
 		return deny("variable %q makes FreeSWITCH run commands later", name)
 	}
