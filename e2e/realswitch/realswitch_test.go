@@ -656,6 +656,43 @@ func TestRealSwitch(t *testing.T) {
 		r.expectNoChannels(ctx, t)
 	})
 
+	// Class 4 failover on the real switch: the route's first carrier fails with a failover
+	// cause (FreeSWITCH's error endpoint), the second is bridged and the hello script answers.
+	t.Run("1d-route-fails-over-to-the-next-carrier", func(t *testing.T) {
+		if _, err := r.sipp(ctx, t, sippRun{scenario: "answer-play-hangup.xml", service: "+15559990000", callID: "s1d"}, 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := esl.waitHangups(ctx, "s1d-", 1)
+		if err != nil {
+			t.Fatalf("no hangup event for the call: %v", err)
+		}
+		checkVars(t, evs[0], map[string]string{
+			"variable_route_script": "router", "variable_originate_disposition": "SUCCESS",
+			"variable_sip_hangup_disposition": "send_bye",
+		})
+		for _, want := range []string{`"gateway":"down-carrier","attempt":1,"cause":"NORMAL_TEMPORARY_FAILURE","time"`, `"gateway":"loopback-hello","attempt":2,`} {
+			if err := fileContains(ctx, r.callforge.log, want, 10*time.Second); err != nil {
+				t.Errorf("callforge log: %v", err)
+			}
+		}
+		r.expectNoChannels(ctx, t)
+	})
+
+	// A final cause: the only carrier is busy; no failover, the caller gets 486.
+	t.Run("1e-route-busy-486", func(t *testing.T) {
+		if _, err := r.sipp(ctx, t, sippRun{scenario: "busy-486.xml", service: "+15558880000", callID: "s1e"}, 20*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := esl.waitHangups(ctx, "s1e-", 1)
+		if err != nil {
+			t.Fatalf("no hangup event for the call: %v", err)
+		}
+		checkVars(t, evs[0], map[string]string{
+			"variable_route_script": "router", "variable_hangup_cause": "USER_BUSY",
+		})
+		r.expectNoChannels(ctx, t)
+	})
+
 	t.Run("2-ivr-dtmf-rfc2833", func(t *testing.T) {
 		if _, err := r.sipp(ctx, t, sippRun{scenario: "ivr-dtmf-2833.xml", service: "1000", callID: "s2"}, 30*time.Second); err != nil {
 			t.Fatal(err)
