@@ -22,6 +22,9 @@ setup: ## install what the tests need (FreeSWITCH from ../shared, SIPp, Redis, H
 test: setup ## install what the tests need, then run every test with the race detector
 	$(GO) test -race -count=1 -timeout 25m $(PKGS)
 
+realswitch: setup ## the real FreeSWITCH + SIPp suite alone, verbose (e2e/README.md lists its scenarios)
+	CI=true $(GO) test -count=1 -v -run 'TestRealSwitch|TestScriptsOnSimulator' ./e2e/realswitch/
+
 test-short: ## unit tests only (no set-up, no real FreeSWITCH)
 	$(GO) test -race -short $(PKGS)
 
@@ -47,4 +50,4 @@ park: ## memory of 19,000 calls parked in ctx.sleep: its own engine on 127.0.0.1
 	pid=$$!; sleep 1; bin/park -addr 127.0.0.1:18084 -admin http://127.0.0.1:19090 -engine-pid $$pid -calls 19000; \
 	rc=$$?; kill $$pid; wait $$pid; rm -rf $$data; exit $$rc
 
-.PHONY: help run build setup test test-short lint bench fuzz load park
+.PHONY: help run build setup test realswitch test-short lint bench fuzz load park
