@@ -580,6 +580,19 @@ func httpStatus(url string) (int, error) {
 // noKeepAlive scrapes without holding a connection (and a goroutine in callforge) open.
 var noKeepAlive = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 
+// placeCall runs one SIPp call of a scenario and returns FreeSWITCH's hangup event for it.
+func (r *rig) placeCall(ctx context.Context, t *testing.T, run sippRun, timeout time.Duration) map[string]string {
+	t.Helper()
+	if _, err := r.sipp(ctx, t, run, timeout); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := r.esl.waitHangups(ctx, run.callID+"-", 1)
+	if err != nil {
+		t.Fatalf("no hangup event for the call: %v", err)
+	}
+	return evs[0]
+}
+
 // statSize describes a Stat result for an error message.
 func statSize(st os.FileInfo, err error) string {
 	if err != nil {
@@ -673,14 +686,8 @@ func TestRealSwitch(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				if _, err := r.sipp(ctx, t, sippRun{scenario: "answer-play-hangup.xml", service: tc.service, callID: tc.callID}, 30*time.Second); err != nil {
-					t.Fatal(err)
-				}
-				evs, err := esl.waitHangups(ctx, tc.callID+"-", 1)
-				if err != nil {
-					t.Fatalf("no hangup event for the call: %v", err)
-				}
-				checkVars(t, evs[0], tc.want)
+				ev := r.placeCall(ctx, t, sippRun{scenario: "answer-play-hangup.xml", service: tc.service, callID: tc.callID}, 30*time.Second)
+				checkVars(t, ev, tc.want)
 				r.expectNoChannels(ctx, t)
 			})
 		}
@@ -690,17 +697,11 @@ func TestRealSwitch(t *testing.T) {
 	// this number, callforge has FreeSWITCH answer the INVITE with it (respond), and the
 	// caller sees 604 with that reason; the channel never reaches the route table.
 	t.Run("1c-route-script-refuses-604", func(t *testing.T) {
-		if _, err := r.sipp(ctx, t, sippRun{scenario: "routing-refused-604.xml", service: "+15550000000", callID: "s1c"}, 20*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		evs, err := esl.waitHangups(ctx, "s1c-", 1)
-		if err != nil {
-			t.Fatalf("no hangup event for the call: %v", err)
-		}
-		checkVars(t, evs[0], map[string]string{
+		ev := r.placeCall(ctx, t, sippRun{scenario: "routing-refused-604.xml", service: "+15550000000", callID: "s1c"}, 20*time.Second)
+		checkVars(t, ev, map[string]string{
 			"variable_route_script": "router", "variable_sip_hangup_disposition": "send_refuse",
 		})
-		if got := evs[0]["variable_originate_disposition"]; got != "" {
+		if got := ev["variable_originate_disposition"]; got != "" {
 			t.Errorf("refused call was bridged anyway: originate_disposition %q", got)
 		}
 		r.expectNoChannels(ctx, t)
@@ -709,14 +710,8 @@ func TestRealSwitch(t *testing.T) {
 	// Class 4 failover on the real switch: the route's first carrier fails with a failover
 	// cause (FreeSWITCH's error endpoint), the second is bridged and the hello script answers.
 	t.Run("1d-route-fails-over-to-the-next-carrier", func(t *testing.T) {
-		if _, err := r.sipp(ctx, t, sippRun{scenario: "answer-play-hangup.xml", service: "+15559990000", callID: "s1d"}, 30*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		evs, err := esl.waitHangups(ctx, "s1d-", 1)
-		if err != nil {
-			t.Fatalf("no hangup event for the call: %v", err)
-		}
-		checkVars(t, evs[0], map[string]string{
+		ev := r.placeCall(ctx, t, sippRun{scenario: "answer-play-hangup.xml", service: "+15559990000", callID: "s1d"}, 30*time.Second)
+		checkVars(t, ev, map[string]string{
 			"variable_route_script": "router", "variable_originate_disposition": "SUCCESS",
 			"variable_sip_hangup_disposition": "send_bye",
 		})
@@ -730,28 +725,16 @@ func TestRealSwitch(t *testing.T) {
 
 	// A final cause: the only carrier is busy; no failover, the caller gets 486.
 	t.Run("1e-route-busy-486", func(t *testing.T) {
-		if _, err := r.sipp(ctx, t, sippRun{scenario: "busy-486.xml", service: "+15558880000", callID: "s1e"}, 20*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		evs, err := esl.waitHangups(ctx, "s1e-", 1)
-		if err != nil {
-			t.Fatalf("no hangup event for the call: %v", err)
-		}
-		checkVars(t, evs[0], map[string]string{
+		ev := r.placeCall(ctx, t, sippRun{scenario: "busy-486.xml", service: "+15558880000", callID: "s1e"}, 20*time.Second)
+		checkVars(t, ev, map[string]string{
 			"variable_route_script": "router", "variable_hangup_cause": "USER_BUSY",
 		})
 		r.expectNoChannels(ctx, t)
 	})
 
 	t.Run("2-ivr-dtmf-rfc2833", func(t *testing.T) {
-		if _, err := r.sipp(ctx, t, sippRun{scenario: "ivr-dtmf-2833.xml", service: "1000", callID: "s2"}, 30*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		evs, err := esl.waitHangups(ctx, "s2-", 1)
-		if err != nil {
-			t.Fatalf("no hangup event for the call: %v", err)
-		}
-		checkVars(t, evs[0], map[string]string{
+		ev := r.placeCall(ctx, t, sippRun{scenario: "ivr-dtmf-2833.xml", service: "1000", callID: "s2"}, 30*time.Second)
+		checkVars(t, ev, map[string]string{
 			"variable_voice_script": "ivr-demo", "variable_e2e_digits": "123", "variable_e2e_branch": "one",
 			"variable_sip_hangup_disposition": "send_bye",
 		})
@@ -771,14 +754,7 @@ func TestRealSwitch(t *testing.T) {
 		if out, err := tone.CombinedOutput(); err != nil {
 			t.Fatalf("sox: %v: %s", err, out)
 		}
-		if _, err := r.sipp(ctx, t, sippRun{scenario: "caller-speaks.xml", service: "voicemail-demo", callID: "s2b"}, 30*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		evs, err := esl.waitHangups(ctx, "s2b-", 1)
-		if err != nil {
-			t.Fatalf("no hangup event for the call: %v", err)
-		}
-		ev := evs[0]
+		ev := r.placeCall(ctx, t, sippRun{scenario: "caller-speaks.xml", service: "voicemail-demo", callID: "s2b"}, 30*time.Second)
 		checkVars(t, ev, map[string]string{
 			"variable_voice_script": "voicemail-demo", "variable_e2e_step": "spoken",
 			"variable_sip_hangup_disposition": "send_bye", "variable_hangup_cause": "NORMAL_CLEARING",
@@ -803,14 +779,7 @@ func TestRealSwitch(t *testing.T) {
 
 	// The other ctx methods through the real switch (e2e/scripts/features.js).
 	t.Run("2c-say-bridge-failure-api-execute", func(t *testing.T) {
-		if _, err := r.sipp(ctx, t, sippRun{scenario: "answer-play-hangup.xml", service: "features", callID: "s2c"}, 30*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		evs, err := esl.waitHangups(ctx, "s2c-", 1)
-		if err != nil {
-			t.Fatalf("no hangup event for the call: %v", err)
-		}
-		ev := evs[0]
+		ev := r.placeCall(ctx, t, sippRun{scenario: "answer-play-hangup.xml", service: "features", callID: "s2c"}, 30*time.Second)
 		// The failed bridge resolves with FreeSWITCH's own disposition, and no B leg.
 		disp := ev["variable_originate_disposition"]
 		if disp == "" || disp == "SUCCESS" {
@@ -831,21 +800,15 @@ func TestRealSwitch(t *testing.T) {
 	// DTMF as events on the real switch: the first RFC 2833 key stops a 20 s prompt
 	// (ctx.on('dtmf') + ctx.stop()), ctx.waitFor collects 123#.
 	t.Run("2d-barge-in-dtmf-events", func(t *testing.T) {
-		if _, err := r.sipp(ctx, t, sippRun{scenario: "ivr-dtmf-2833.xml", service: "barge-in", callID: "s2d"}, 30*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		evs, err := esl.waitHangups(ctx, "s2d-", 1)
-		if err != nil {
-			t.Fatalf("no hangup event for the call: %v", err)
-		}
-		checkVars(t, evs[0], map[string]string{
+		ev := r.placeCall(ctx, t, sippRun{scenario: "ivr-dtmf-2833.xml", service: "barge-in", callID: "s2d"}, 30*time.Second)
+		checkVars(t, ev, map[string]string{
 			"variable_voice_script": "barge-in", "variable_e2e_played": "FILE PLAYED",
 			"variable_e2e_digits": "123#", "variable_sip_hangup_disposition": "send_bye",
 		})
 		// The 20 s prompt was cut short by the first key (about 1 s in), not played out:
 		// FreeSWITCH's own count of what it played says so.
-		if ms, err := strconv.Atoi(evs[0]["variable_playback_ms"]); err != nil || ms <= 0 || ms >= 10000 {
-			t.Errorf("playback_ms %q: the 20 s prompt was not stopped by the first key", evs[0]["variable_playback_ms"])
+		if ms, err := strconv.Atoi(ev["variable_playback_ms"]); err != nil || ms <= 0 || ms >= 10000 {
+			t.Errorf("playback_ms %q: the 20 s prompt was not stopped by the first key", ev["variable_playback_ms"])
 		} else {
 			t.Logf("prompt stopped after %d ms", ms)
 		}
@@ -853,14 +816,8 @@ func TestRealSwitch(t *testing.T) {
 	})
 
 	t.Run("3-caller-hangs-up-mid-prompt", func(t *testing.T) {
-		if _, err := r.sipp(ctx, t, sippRun{scenario: "caller-hangup-mid-prompt.xml", service: "long-prompt", callID: "s3"}, 30*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		evs, err := esl.waitHangups(ctx, "s3-", 1)
-		if err != nil {
-			t.Fatalf("no hangup event for the call: %v", err)
-		}
-		checkVars(t, evs[0], map[string]string{
+		ev := r.placeCall(ctx, t, sippRun{scenario: "caller-hangup-mid-prompt.xml", service: "long-prompt", callID: "s3"}, 30*time.Second)
+		checkVars(t, ev, map[string]string{
 			"variable_voice_script": "long-prompt", "variable_e2e_step": "prompt",
 			"variable_sip_hangup_disposition": "recv_bye", "variable_hangup_cause": "NORMAL_CLEARING",
 		})
@@ -876,14 +833,8 @@ func TestRealSwitch(t *testing.T) {
 	// ctx.conference on the real switch: the caller hangs up inside the conference and
 	// the script's promise resolves (its normal end), with the call down.
 	t.Run("3b-conference-caller-leaves", func(t *testing.T) {
-		if _, err := r.sipp(ctx, t, sippRun{scenario: "caller-hangup-mid-prompt.xml", service: "room", callID: "s3b"}, 30*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		evs, err := esl.waitHangups(ctx, "s3b-", 1)
-		if err != nil {
-			t.Fatalf("no hangup event for the call: %v", err)
-		}
-		checkVars(t, evs[0], map[string]string{
+		ev := r.placeCall(ctx, t, sippRun{scenario: "caller-hangup-mid-prompt.xml", service: "room", callID: "s3b"}, 30*time.Second)
+		checkVars(t, ev, map[string]string{
 			"variable_voice_script": "room", "variable_e2e_step": "conference",
 			"variable_current_application": "conference", "variable_sip_hangup_disposition": "recv_bye",
 		})
