@@ -581,17 +581,14 @@ func (r *runner) bridge(a *appRun) reason {
 		r.setVar("DIALSTATUS", dialStatus(fail))
 		r.setVar("originate_causes", "NONE;"+fail)
 		c.mu.Lock()
-		cof, _ := c.st.getVar("continue_on_fail")
-		c.mu.Unlock()
-		if !continuesOnFail(cof, fail) {
-			c.mu.Lock()
-			if !c.hangupSet {
-				c.hangupSet, c.hangupReq = true, fail
-			}
-			c.mu.Unlock()
-			return rHangup
+		defer c.mu.Unlock()
+		if cof, _ := c.st.getVar("continue_on_fail"); continuesOnFail(cof, fail) {
+			return rTimeout
 		}
-		return rTimeout
+		if !c.hangupSet {
+			c.hangupSet, c.hangupReq = true, fail
+		}
+		return rHangup
 	}
 	if !r.answered() {
 		r.markAnswered()

@@ -237,10 +237,6 @@ type Reader struct {
 	pre prefixReader    // what Wait read, served before src
 }
 
-// bodyBuffers lends the buffers bodies are read into (each body then becomes one
-// string): a call that sits idle holds none.
-var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
-
 // readerBuffer holds a whole typical event (FreeSWITCH's carry ~140 headers, about
 // 5.5 KB with the channel variables), so one read takes one frame and its body is
 // copied once, out of the buffer. Only a connection in the middle of a read holds
@@ -373,43 +369,32 @@ func (r *Reader) ReadFrame() (*Frame, error) {
 }
 
 // readBody reads an n-byte body. A body that fits the read buffer is copied out of
-// it; up to 64 KiB it goes through a pooled buffer;
-// larger bodies grow as their bytes arrive, so a peer that announces 16 MiB and
-// sends nothing costs nothing.
+// it; a larger one grows as its bytes arrive (from 64 KiB at most), so a peer that
+// announces 16 MiB and sends nothing costs nothing.
 func (r *Reader) readBody(n int) (string, error) {
 	if n <= r.br.Size() {
 		b, err := r.br.Peek(n)
 		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return "", err
+			return "", unexpectedEOF(err)
 		}
 		body := string(b)
 		_, _ = r.br.Discard(n) // cannot fail: the n bytes are buffered
 		return body, nil
 	}
-	if n <= 64<<10 {
-		bp := bodyBuffers.Get().(*[]byte)
-		defer bodyBuffers.Put(bp)
-		if cap(*bp) < n {
-			*bp = make([]byte, n)
-		}
-		buf := (*bp)[:n]
-		if _, err := io.ReadFull(r.br, buf); err != nil {
-			return "", err
-		}
-		return string(buf), nil
-	}
 	var b strings.Builder
-	b.Grow(64 << 10)
+	b.Grow(min(n, 64<<10))
 	if _, err := io.CopyN(&b, r.br, int64(n)); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return "", err
+		return "", unexpectedEOF(err)
 	}
 	return b.String(), nil
+}
+
+// unexpectedEOF reports a body cut short by the peer's close as such.
+func unexpectedEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 func contentLength(h HeaderBlock) (int, error) {

@@ -173,7 +173,7 @@ func FuzzReadFrame(f *testing.F) {
 
 // Frames bigger than the reader's buffer are read whole: a header line longer than
 // the read buffer (a channel variable with a long value in the connect reply), and
-// bodies on both sides of the 64 KiB pooled-buffer size.
+// bodies below and above 64 KiB (the most a body is first given).
 func TestReadFrameLargerThanBuffers(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
