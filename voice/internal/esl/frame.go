@@ -383,8 +383,16 @@ func (r *Reader) readBody(n int) (string, error) {
 	}
 	var b strings.Builder
 	b.Grow(min(n, 64<<10))
-	if _, err := io.CopyN(&b, r.br, int64(n)); err != nil {
-		return "", unexpectedEOF(err)
+	for left := n; left > 0; {
+		if r.br.Buffered() == 0 {
+			if _, err := r.br.Peek(1); err != nil { // fill the buffer from the socket
+				return "", unexpectedEOF(err)
+			}
+		}
+		chunk, _ := r.br.Peek(min(left, r.br.Buffered()))
+		b.Write(chunk)
+		_, _ = r.br.Discard(len(chunk))
+		left -= len(chunk)
 	}
 	return b.String(), nil
 }
